@@ -1,0 +1,207 @@
+// One connected client: its socket, query parser, reply buffer and the
+// per-connection state commands read and change (selected db, protocol,
+// name, reply mode). Everything a client sends in one read is executed and
+// its replies leave in one write.
+
+import type net from 'node:net';
+import { ProtocolError, RequestParser } from '../protocol/parser.js';
+import { ReplyWriter } from '../protocol/reply.js';
+import type { Command } from '../commands/registry.js';
+import type { Database } from '../store/database.js';
+import type { Server } from './server.js';
+
+export class Client extends ReplyWriter {
+  readonly id: number;
+  readonly server: Server;
+  readonly socket: net.Socket | null;
+  /** "ip:port" of the peer and of our end, as CLIENT LIST shows them. */
+  readonly addr: string;
+  readonly laddr: string;
+  /** File descriptor number, or -1 when not known (CLIENT LIST `fd`). */
+  readonly fd: number;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  name = '';
+  libName = '';
+  libVer = '';
+  user = 'default';
+  authenticated: boolean;
+  db: Database;
+  /** CLIENT REPLY OFF */
+  replyOff = false;
+  /** CLIENT REPLY SKIP was sent: the next command's reply is dropped. */
+  skipNextReply = false;
+  /** Dropping the reply of the command being executed (it followed CLIENT REPLY SKIP). */
+  private skipThisReply = false;
+  /** The command being executed and its arguments (CLIENT LIST `cmd`, slowlog, errors). */
+  argv: string[] = [];
+  cmd: Command | null = null;
+  lastCmd: Command | null = null;
+  /** CLIENT NO-EVICT */
+  noEvict = false;
+  /** Set once the client is to be closed after its pending replies are written (QUIT, errors). */
+  closeAfterReply = false;
+  closed = false;
+  /** Commands are not read while this is set (CLIENT PAUSE, later blocking commands). */
+  paused = false;
+  /** Total bytes read and written, for INFO stats and CLIENT LIST. */
+  bytesIn = 0;
+  bytesOut = 0;
+
+  private readonly parser = new RequestParser();
+  /** Forms to propagate instead of the command as received, set by the command (see propagateAs). */
+  private propagateForms: string[][] | null = null;
+
+  constructor(server: Server, id: number, socket: net.Socket | null) {
+    super();
+    this.server = server;
+    this.id = id;
+    this.socket = socket;
+    this.db = server.dbs[0];
+    this.authenticated = !server.requiresAuth();
+    this.addr = socket ? formatAddress(socket.remoteAddress, socket.remotePort) : '';
+    this.laddr = socket ? formatAddress(socket.localAddress, socket.localPort) : '';
+    const handle = (socket as unknown as { _handle?: { fd?: number } } | null)?._handle;
+    this.fd = typeof handle?.fd === 'number' ? handle.fd : -1;
+    if (socket) {
+      socket.setNoDelay(true);
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.on('error', () => this.close());
+      socket.on('close', () => this.close());
+    }
+  }
+
+  get dbIndex(): number {
+    return this.db.id;
+  }
+
+  /** Query buffer in use and allocated, for CLIENT LIST qbuf / qbuf-free. */
+  get queryBufferBytes(): number {
+    return this.parser.pendingBytes;
+  }
+  get queryBufferFreeBytes(): number {
+    return this.parser.capacityBytes - this.parser.pendingBytes;
+  }
+
+  protected replyEnabled(): boolean {
+    return !this.replyOff && !this.skipThisReply;
+  }
+
+  protected onErrorReply(message: string): void {
+    this.server.stats.countError(message);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.bytesIn += chunk.length;
+    this.server.stats.netInputBytes += chunk.length;
+    this.parser.feed(chunk);
+    if (this.parser.pendingBytes > this.server.queryBufferBytesMax) {
+      this.server.log.warning(
+        `Closing client that reached max query buffer length: ${this.describe()} (qbuf initial bytes: ...)`,
+      );
+      this.close();
+      return;
+    }
+    this.processInput();
+  }
+
+  /** Executes every complete command in the query buffer, then writes the replies. */
+  processInput(): void {
+    while (!this.paused && !this.closeAfterReply && !this.closed) {
+      let argv: string[] | null;
+      try {
+        argv = this.parser.next({ bulkBytesMax: this.server.bulkBytesMax, authenticated: this.authenticated });
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        this.protocolError(e.message);
+        break;
+      }
+      if (argv === null) break;
+      if (argv.length === 0) continue;
+      this.lastInteraction = Date.now();
+      this.server.execute(this, argv);
+    }
+    this.flush();
+  }
+
+  /** Replies with Redis's protocol error and closes after writing it, as Redis does. */
+  private protocolError(message: string): void {
+    this.server.log.verbose(`Protocol error (${message}) from client: ${this.describe()}`);
+    this.error(`ERR Protocol error: ${message}`);
+    this.closeAfterReply = true;
+  }
+
+  /** Called before each command, so that CLIENT REPLY SKIP silences exactly the next one. */
+  beforeCommand(): void {
+    this.skipThisReply = this.skipNextReply;
+    this.skipNextReply = false;
+    this.propagateForms = null;
+  }
+
+  /**
+   * Replaces what replicas and the AOF receive for the command being run by
+   * its deterministic form(s): EXPIRE → PEXPIREAT, SET EX → SET PXAT, etc.
+   */
+  propagateAs(...forms: string[][]): void {
+    this.propagateForms = forms;
+  }
+
+  /** What to propagate for the command just run with `argv`. */
+  takePropagation(argv: string[]): string[][] {
+    const forms = this.propagateForms ?? [argv];
+    this.propagateForms = null;
+    return forms;
+  }
+
+  /** Whether `timeout` may close this client when idle (not monitors; later also replicas, blocked, pubsub). */
+  idleTimeoutApplies(): boolean {
+    return !this.server.monitors.has(this);
+  }
+
+  /** Writes queued replies to the socket in one go. */
+  flush(): void {
+    const chunks = this.takeOutput();
+    if (chunks !== null && this.socket && !this.closed) {
+      let n = 0;
+      if (chunks.length === 1) {
+        n = chunks[0].length;
+        this.socket.write(chunks[0]);
+      } else {
+        this.socket.cork();
+        for (const c of chunks) {
+          n += c.length;
+          this.socket.write(c);
+        }
+        this.socket.uncork();
+      }
+      this.bytesOut += n;
+      this.server.stats.netOutputBytes += n;
+    }
+    if (this.closeAfterReply && !this.closed) {
+      this.closed = true;
+      this.socket?.end();
+      this.server.clientClosed(this);
+    }
+  }
+
+  /** Closes the connection now, dropping pending replies. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket?.destroy();
+    this.server.clientClosed(this);
+  }
+
+  /** A short description for log lines, like Redis's catClientInfoString. */
+  describe(): string {
+    return `id=${this.id} addr=${this.addr} laddr=${this.laddr} name=${this.name}`;
+  }
+}
+
+/** "ip:port", with IPv4-mapped IPv6 addresses shown as plain IPv4 as Redis does. */
+export function formatAddress(ip: string | undefined, port: number | undefined): string {
+  let host = ip ?? '';
+  if (host.startsWith('::ffff:')) host = host.slice(7);
+  return `${host}:${port ?? 0}`;
+}

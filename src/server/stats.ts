@@ -1,0 +1,46 @@
+// Counters behind INFO stats / errorstats and CONFIG RESETSTAT.
+
+/** Distinct error prefixes tracked in errorstats before new ones are folded away (Redis's ERRORSTATS_LIMIT). */
+const errorKindsMax = 128;
+
+export class Stats {
+  totalConnectionsReceived = 0;
+  totalCommandsProcessed = 0;
+  rejectedConnections = 0;
+  expiredKeys = 0;
+  evictedKeys = 0;
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  netInputBytes = 0;
+  netOutputBytes = 0;
+  totalErrorReplies = 0;
+  /** Error prefix ("ERR", "WRONGTYPE", ...) → count, for INFO errorstats. */
+  readonly errors = new Map<string, number>();
+  /** Set when errorstats hit its limit: further new prefixes are not tracked. */
+  errorsTruncated = false;
+
+  countError(message: string): void {
+    this.totalErrorReplies++;
+    const space = message.indexOf(' ');
+    const kind = space === -1 ? message : message.slice(0, space);
+    const n = this.errors.get(kind);
+    if (n !== undefined) this.errors.set(kind, n + 1);
+    else if (this.errors.size < errorKindsMax) this.errors.set(kind, 1);
+    else this.errorsTruncated = true;
+  }
+
+  reset(): void {
+    this.totalConnectionsReceived = 0;
+    this.totalCommandsProcessed = 0;
+    this.rejectedConnections = 0;
+    this.expiredKeys = 0;
+    this.evictedKeys = 0;
+    this.keyspaceHits = 0;
+    this.keyspaceMisses = 0;
+    this.netInputBytes = 0;
+    this.netOutputBytes = 0;
+    this.totalErrorReplies = 0;
+    this.errors.clear();
+    this.errorsTruncated = false;
+  }
+}

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProtocolError, RequestParser, splitInlineArgs, type ParserLimits } from '../src/protocol/parser.js';
+import { ProtocolError, RequestParser, type ParserLimits } from '../src/protocol/parser.js';
+import { splitArgs } from '../src/util/splitargs.js';
 
 const limits: ParserLimits = { bulkBytesMax: 512 * 1024 * 1024, authenticated: true };
 
@@ -18,12 +19,14 @@ function parseChunks(chunks: Buffer[], lim = limits): string[][] {
 /** Asserts `input` parses to `expected` whole, byte by byte, and split at every offset. */
 function assertParses(input: string | Buffer, expected: string[][]): void {
   const buf = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
+  const original = Buffer.from(buf);
   assert.deepEqual(parseChunks([buf]), expected, 'whole');
   const bytes = Array.from(buf, (_, i) => buf.subarray(i, i + 1));
   assert.deepEqual(parseChunks(bytes), expected, 'byte by byte');
   for (let i = 1; i < buf.length; i++) {
     assert.deepEqual(parseChunks([buf.subarray(0, i), buf.subarray(i)]), expected, `split at ${i}`);
   }
+  assert.deepEqual(buf, original, 'the parser never writes into the chunks it is fed');
 }
 
 function assertProtocolError(input: string, message: string, lim = limits): void {
@@ -91,10 +94,13 @@ test('oversized header and inline lines', () => {
   assert.throws(() => parseChunks([Buffer.from('*1\r\n$' + '1'.repeat(70 * 1024))]), /too big bulk count string/);
 });
 
-test('splitInlineArgs edge cases', () => {
-  assert.deepEqual(splitInlineArgs('  a   b  '), ['a', 'b']);
-  assert.deepEqual(splitInlineArgs('""'), ['']);
-  assert.deepEqual(splitInlineArgs('"\\x4G"'), ['x4G']);
-  assert.equal(splitInlineArgs('"abc'), null);
-  assert.equal(splitInlineArgs("'abc"), null);
+test('splitArgs edge cases', () => {
+  assert.deepEqual(splitArgs('  a   b  '), ['a', 'b']);
+  assert.deepEqual(splitArgs('""'), ['']);
+  assert.deepEqual(splitArgs('"\\x4G"'), ['x4G']);
+  assert.equal(splitArgs('"abc'), null);
+  assert.equal(splitArgs("'abc"), null);
+  // A NUL ends the line, as in sdssplitargs's C string; inside quotes that leaves them unbalanced.
+  assert.deepEqual(splitArgs('a b\0c d'), ['a', 'b']);
+  assert.equal(splitArgs('a "b\0c" d'), null);
 });

@@ -8,6 +8,8 @@
 // that arrives whole. Arguments are latin1 strings (one char per byte), never
 // UTF-8-decoded.
 
+import { splitArgs } from '../util/splitargs.js';
+
 /** Longest inline command or multibulk/bulk header line, as Redis's PROTO_INLINE_MAX_SIZE. */
 export const inlineBytesMax = 64 * 1024;
 /** Bulks larger than this get a buffer of exactly their size (Redis's PROTO_MBULK_BIG_ARG). */
@@ -30,6 +32,8 @@ const LF = 10;
 
 export class RequestParser {
   private buf: Buffer = Buffer.alloc(0);
+  /** Whether `buf` is a chunk we adopted: someone else's memory, never written into. */
+  private adopted = false;
   private start = 0;
   private end = 0;
   /** Arguments still to read in the current multibulk; 0 when between commands. */
@@ -52,6 +56,7 @@ export class RequestParser {
     if (this.start === this.end && chunk.length > 0 && this.bulkLen < bigArgBytes) {
       // Nothing pending: adopt the chunk instead of copying it.
       this.buf = chunk;
+      this.adopted = true;
       this.start = 0;
       this.end = chunk.length;
       return;
@@ -128,7 +133,7 @@ export class RequestParser {
     const line = this.buf.toString('latin1', this.start, to);
     this.start = nl + 1;
     this.release();
-    const args = splitInlineArgs(line);
+    const args = splitArgs(line);
     if (args === null) throw new ProtocolError('unbalanced quotes in request');
     return args;
   }
@@ -148,13 +153,14 @@ export class RequestParser {
   /** Makes room for `extra` more bytes after `end`, compacting or growing. */
   private reserve(extra: number): void {
     const pending = this.end - this.start;
-    if (this.end + extra <= this.buf.length) return;
-    if (pending + extra <= this.buf.length && this.start > this.buf.length >>> 1) {
+    if (this.end + extra <= this.buf.length && !this.adopted) return;
+    if (!this.adopted && pending + extra <= this.buf.length && this.start > this.buf.length >>> 1) {
       this.buf.copy(this.buf, 0, this.start, this.end);
     } else {
       const grown = Buffer.allocUnsafe(Math.max(pending + extra, this.buf.length * 2, 16 * 1024));
       this.buf.copy(grown, 0, this.start, this.end);
       this.buf = grown;
+      this.adopted = false;
     }
     this.start = 0;
     this.end = pending;
@@ -186,72 +192,4 @@ function parseDecimal(buf: Buffer, from: number, to: number): number | null {
     n = n * 10 + d;
   }
   return neg ? -n : n;
-}
-
-/**
- * Splits an inline line into arguments like Redis's sdssplitargs: spaces
- * separate, "double quotes" take \n \r \t \b \a \\ \" and \xHH escapes,
- * 'single quotes' take \' only; a closing quote must be followed by a space.
- * Returns null for unbalanced quotes.
- */
-export function splitInlineArgs(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  const n = line.length;
-  const isSpace = (ch: string) => ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || ch === '\v' || ch === '\f';
-  for (;;) {
-    while (i < n && isSpace(line[i])) i++;
-    if (i >= n) return out;
-    let cur = '';
-    let inDq = false;
-    let inSq = false;
-    for (;;) {
-      if (inDq) {
-        if (i >= n) return null;
-        const ch = line[i];
-        if (ch === '\\' && line[i + 1] === 'x' && isHex(line[i + 2]) && isHex(line[i + 3])) {
-          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
-          i += 3;
-        } else if (ch === '\\' && i + 1 < n) {
-          i++;
-          const e = line[i];
-          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
-        } else if (ch === '"') {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
-          inDq = false;
-          i++;
-          break;
-        } else {
-          cur += ch;
-        }
-      } else if (inSq) {
-        if (i >= n) return null;
-        const ch = line[i];
-        if (ch === '\\' && line[i + 1] === "'") {
-          i++;
-          cur += "'";
-        } else if (ch === "'") {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
-          inSq = false;
-          i++;
-          break;
-        } else {
-          cur += ch;
-        }
-      } else {
-        if (i >= n) break;
-        const ch = line[i];
-        if (isSpace(ch)) break;
-        if (ch === '"') inDq = true;
-        else if (ch === "'") inSq = true;
-        else cur += ch;
-      }
-      i++;
-    }
-    out.push(cur);
-  }
-}
-
-function isHex(ch: string | undefined): boolean {
-  return ch !== undefined && /^[0-9a-fA-F]$/.test(ch);
 }

@@ -174,9 +174,14 @@ function deriveCategories(spec: CommandSpec): AclCategory[] {
   return aclCategoryOrder.filter((c) => cats.has(c));
 }
 
+/** Spellings other than lower case remembered per table ("GET", "Get"), so lookups don't lower-case each time. */
+const spellingsMax = 4096;
+
 /** Every command the server knows, by lower-case name. */
 export class CommandTable {
   private readonly commands = new Map<string, Command>();
+  /** Name as clients send it → command; most clients send upper case. */
+  private readonly spellings = new Map<string, Command>();
 
   constructor(families: ReadonlyArray<readonly CommandSpec[]>) {
     for (const family of families) {
@@ -197,7 +202,11 @@ export class CommandTable {
 
   /** The top-level command named `name` (any case). */
   get(name: string): Command | undefined {
-    return this.commands.get(name) ?? this.commands.get(name.toLowerCase());
+    const found = this.commands.get(name) ?? this.spellings.get(name);
+    if (found !== undefined) return found;
+    const cmd = this.commands.get(name.toLowerCase());
+    if (cmd !== undefined && this.spellings.size < spellingsMax) this.spellings.set(name, cmd);
+    return cmd;
   }
 
   /** A command or "container|sub" full name, as COMMAND INFO and ACL accept. */

@@ -51,6 +51,7 @@ export async function main(args: string[]): Promise<void> {
     server.log.warning((e as Error).message);
     process.exit(1);
   }
+  server.onShutdown = () => process.exit(0);
   let stopping = false;
   const onSignal = (name: string) => {
     if (stopping) return;

@@ -200,6 +200,14 @@ export class CommandTable {
     return this.commands.values();
   }
 
+  /** Every command, each container followed by its subcommands (COMMAND LIST, INFO commandstats). */
+  *allWithSubcommands(): IterableIterator<Command> {
+    for (const cmd of this.commands.values()) {
+      yield cmd;
+      if (cmd.subcommands) yield* cmd.subcommands.values();
+    }
+  }
+
   /** The top-level command named `name` (any case). */
   get(name: string): Command | undefined {
     const found = this.commands.get(name) ?? this.spellings.get(name);

@@ -14,9 +14,10 @@ export class Client extends ReplyWriter {
   readonly id: number;
   readonly server: Server;
   readonly socket: net.Socket | null;
-  /** "ip:port" of the peer and of our end, as CLIENT LIST shows them. */
+  /** "ip:port" of the peer and of our end, as CLIENT LIST shows them ("path:0" for unix sockets). */
   readonly addr: string;
   readonly laddr: string;
+  readonly unixSocket: boolean;
   /** File descriptor number, or -1 when not known (CLIENT LIST `fd`). */
   readonly fd: number;
   readonly createdAt = Date.now();
@@ -47,20 +48,31 @@ export class Client extends ReplyWriter {
   /** Total bytes read and written, for INFO stats and CLIENT LIST. */
   bytesIn = 0;
   bytesOut = 0;
+  /** Largest batch of replies written at once (CLIENT LIST rbp). */
+  replyPeakBytes = 0;
+  /** The command CLIENT PAUSE holds, run again when the pause ends. */
+  private heldArgv: string[] | null = null;
 
   private readonly parser = new RequestParser();
   /** Forms to propagate instead of the command as received, set by the command (see propagateAs). */
   private propagateForms: string[][] | null = null;
+  /** The command asked to be propagated even though it changed nothing (Redis's forceCommandPropagation). */
+  propagationForced = false;
 
-  constructor(server: Server, id: number, socket: net.Socket | null) {
+  constructor(server: Server, id: number, socket: net.Socket | null, unixSocketPath?: string) {
     super();
     this.server = server;
     this.id = id;
     this.socket = socket;
     this.db = server.dbs[0];
     this.authenticated = !server.requiresAuth();
-    this.addr = socket ? formatAddress(socket.remoteAddress, socket.remotePort) : '';
-    this.laddr = socket ? formatAddress(socket.localAddress, socket.localPort) : '';
+    this.unixSocket = unixSocketPath !== undefined;
+    if (unixSocketPath !== undefined) {
+      this.addr = this.laddr = `${unixSocketPath}:0`;
+    } else {
+      this.addr = socket ? formatAddress(socket.remoteAddress, socket.remotePort) : '';
+      this.laddr = socket ? formatAddress(socket.localAddress, socket.localPort) : '';
+    }
     const handle = (socket as unknown as { _handle?: { fd?: number } } | null)?._handle;
     this.fd = typeof handle?.fd === 'number' ? handle.fd : -1;
     if (socket) {
@@ -95,6 +107,7 @@ export class Client extends ReplyWriter {
     if (this.closed) return;
     this.bytesIn += chunk.length;
     this.server.stats.netInputBytes += chunk.length;
+    this.server.stats.readsProcessed++;
     this.parser.feed(chunk);
     if (this.parser.pendingBytes > this.server.queryBufferBytesMax) {
       this.server.log.warning(
@@ -137,6 +150,61 @@ export class Client extends ReplyWriter {
     this.skipThisReply = this.skipNextReply;
     this.skipNextReply = false;
     this.propagateForms = null;
+    this.propagationForced = false;
+  }
+
+  /** CLIENT REPLY ON|OFF|SKIP. ON also cancels a SKIP that would drop its own reply. */
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void {
+    if (mode === 'on') {
+      this.replyOff = false;
+      this.skipNextReply = false;
+      this.skipThisReply = false;
+    } else if (mode === 'off') {
+      this.replyOff = true;
+    } else if (!this.replyOff) {
+      this.skipNextReply = true;
+    }
+  }
+
+  /**
+   * RESET: back to the state of a new connection (Redis's clearClientConnectionState).
+   * The name goes; CLIENT NO-EVICT and a pending REPLY SKIP of RESET itself stay, as in Redis.
+   */
+  resetConnectionState(): void {
+    this.server.monitors.delete(this);
+    this.db = this.server.dbs[0];
+    this.resp = 2;
+    this.user = 'default';
+    this.authenticated = !this.server.requiresAuth();
+    this.name = '';
+    this.replyOff = false;
+    this.skipNextReply = false;
+  }
+
+  /** Whether a command is waiting for CLIENT PAUSE to end (CLIENT LIST flag 'b'). */
+  get heldByPause(): boolean {
+    return this.heldArgv !== null;
+  }
+
+  /** Keeps `argv` (being dispatched) until the pause ends; nothing more is read meanwhile. */
+  holdForPause(argv: string[]): void {
+    this.heldArgv = argv;
+    this.paused = true;
+    // The command has not run: a REPLY SKIP before it still applies when it does.
+    this.skipNextReply = this.skipThisReply;
+    this.skipThisReply = false;
+    this.server.pausedClients.add(this);
+  }
+
+  /** The pause ended: run the held command again from the start, then the rest of the query buffer. */
+  resumeAfterPause(): void {
+    const argv = this.heldArgv;
+    this.heldArgv = null;
+    this.paused = false;
+    if (argv === null || this.closed) return;
+    this.lastInteraction = Date.now();
+    this.server.execute(this, argv);
+    this.processInput();
   }
 
   /**
@@ -154,9 +222,9 @@ export class Client extends ReplyWriter {
     return forms;
   }
 
-  /** Whether `timeout` may close this client when idle (not monitors; later also replicas, blocked, pubsub). */
+  /** Whether `timeout` may close this client when idle (not monitors or paused clients; later also replicas, blocked, pubsub). */
   idleTimeoutApplies(): boolean {
-    return !this.server.monitors.has(this);
+    return !this.server.monitors.has(this) && this.heldArgv === null;
   }
 
   /** Writes queued replies to the socket in one go. */
@@ -176,7 +244,9 @@ export class Client extends ReplyWriter {
         this.socket.uncork();
       }
       this.bytesOut += n;
+      if (n > this.replyPeakBytes) this.replyPeakBytes = n;
       this.server.stats.netOutputBytes += n;
+      this.server.stats.writesProcessed++;
     }
     if (this.closeAfterReply && !this.closed) {
       this.closed = true;

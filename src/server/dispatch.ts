@@ -16,12 +16,13 @@ export function execute(server: Server, c: Client, argv: string[]): void {
   c.beforeCommand();
   c.argv = argv;
   const cmd = lookupCommand(server, argv);
+  // An unknown command leaves none as the last one (CLIENT LIST shows cmd=NULL).
+  c.cmd = cmd;
+  c.lastCmd = cmd;
   if (cmd === null) {
     rejectUnknown(server, c, argv);
     return;
   }
-  c.cmd = cmd;
-  c.lastCmd = cmd;
   if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) {
     reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
     return;
@@ -38,6 +39,10 @@ export function execute(server: Server, c: Client, argv: string[]): void {
   }
   if (!c.authenticated && !cmd.has('no_auth')) {
     reject(c, cmd, 'NOAUTH Authentication required.');
+    return;
+  }
+  if (server.pauseHolds(cmd)) {
+    c.holdForPause(argv);
     return;
   }
   call(server, c, cmd, argv);
@@ -64,8 +69,8 @@ function rejectUnknown(server: Server, c: Client, argv: string[]): void {
   c.error(`ERR unknown command '${cString(argv[0], quotedArgCharsMax)}', with args beginning with: ${args}`);
 }
 
-/** What C's "%.Ns" prints of a byte string: up to the first NUL, at most n chars. */
-function cString(s: string, n: number): string {
+/** What C's "%.Ns" (or "%s") prints of a byte string: up to the first NUL, at most n chars. */
+export function cString(s: string, n = Infinity): string {
   const nul = s.indexOf('\0');
   return (nul === -1 ? s : s.slice(0, nul)).slice(0, n);
 }
@@ -86,5 +91,5 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   cmd.usec += usec;
   if (server.stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
   server.stats.totalCommandsProcessed++;
-  server.afterCall(c, cmd, argv, usec, server.dirty !== dirtyBefore);
+  server.afterCall(c, cmd, argv, usec, server.dirty !== dirtyBefore || c.propagationForced);
 }

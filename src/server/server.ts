@@ -12,13 +12,16 @@ import net from 'node:net';
 import { Config } from '../config/config.js';
 import { CommandTable, type Command } from '../commands/registry.js';
 import { commandFamilies } from '../commands/index.js';
-import { Database, lruClockMax, type KeyspaceHost } from '../store/database.js';
+import { Database, lruClockMax, type KeyspaceHost, type LfuSettings } from '../store/database.js';
 import { ActiveExpire } from '../store/expire.js';
 import { Client } from './client.js';
 import { execute } from './dispatch.js';
 import { Logger } from './log.js';
+import { LatencyMonitor } from './latency.js';
+import { ServerMetrics } from './info.js';
 import { SlowLog } from './slowlog.js';
 import { Stats } from './stats.js';
+import { catRepr } from '../util/splitargs.js';
 import { tandemVersion, redisVersion } from '../version.js';
 
 /** Receives every change to the dataset, in the deterministic form replicas and the AOF need. */
@@ -41,6 +44,14 @@ export class Server implements KeyspaceHost {
   readonly propagationSinks: PropagationSink[] = [];
   /** 40 hex chars, new at every start, as Redis's run_id. */
   readonly runId: string;
+  /** Replication ID (INFO master_replid), 40 hex chars. */
+  readonly replId: string;
+  readonly latency: LatencyMonitor;
+  readonly metrics = new ServerMetrics();
+  /** DEBUG SET-ACTIVE-EXPIRE: whether the cron deletes expired keys nobody reads. */
+  activeExpireEnabled = true;
+  /** Called once SHUTDOWN has closed the server: bin/tandem-server exits the process here. */
+  onShutdown: (() => void) | null = null;
   readonly startedAt = Date.now();
   /** Changes since the last save (rdb_changes_since_last_save); commands add to it. */
   dirty = 0;
@@ -53,7 +64,14 @@ export class Server implements KeyspaceHost {
   private cronTimer: NodeJS.Timeout | null = null;
   private readonly activeExpire = new ActiveExpire();
   private lruClockValue = 0;
+  /** Cached from maxmemory-policy / lfu-log-factor / lfu-decay-time: read on every key access. */
+  private lfuSettings: LfuSettings | null = null;
   private closing: Promise<void> | null = null;
+  /** CLIENT PAUSE in force: whether it holds every command or only writes, and until when (ms). */
+  private clientPause: { all: boolean; end: number } | null = null;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  /** Clients whose next command waits for the pause to end, in the order they were held. */
+  readonly pausedClients = new Set<Client>();
   /** Unix socket path we created, removed at close. */
   private unixSocketPath: string | null = null;
 
@@ -62,6 +80,11 @@ export class Server implements KeyspaceHost {
     this.log = new Logger(options.logSink ?? null);
     this.commands = new CommandTable(commandFamilies);
     this.runId = randomBytes(20).toString('hex');
+    this.replId = randomBytes(20).toString('hex');
+    this.latency = new LatencyMonitor(config);
+    config.onChange('hz', () => {
+      if (this.cronTimer) this.startCron();
+    });
     const n = config.getInt('databases');
     this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
     this.slowlog = new SlowLog(config);
@@ -77,6 +100,10 @@ export class Server implements KeyspaceHost {
       this.log.level = v as Logger['level'];
     });
     this.log.level = config.getEnum('loglevel') as Logger['level'];
+    this.updateLfuSettings();
+    for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time']) {
+      config.onChange(name, () => this.updateLfuSettings());
+    }
     this.updateLruClock();
   }
 
@@ -97,10 +124,9 @@ export class Server implements KeyspaceHost {
     this.log.notice(`Tandem ${tandemVersion} (Redis ${redisVersion} compatible) 64 bit, PID: ${process.pid}`);
     this.writePidFile();
     this.log.warning('Server initialized');
-    if (port !== 0) await this.listenTcp(port);
+    if (port !== 0) this.listeners.push(...(await this.listenTcp(port)));
     await this.listenUnix();
-    const hz = Math.max(1, Math.min(500, this.config.getInt('hz')));
-    this.cronTimer = setInterval(() => this.cron(), Math.floor(1000 / hz));
+    this.startCron();
     this.log.notice('Ready to accept connections tcp');
     if (this.unixSocketPath) this.log.notice(`The server is now ready to accept connections at ${this.unixSocketPath}`);
   }
@@ -110,6 +136,8 @@ export class Server implements KeyspaceHost {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       if (this.cronTimer) clearInterval(this.cronTimer);
+      this.cronTimer = null;
+      if (this.pauseTimer) clearTimeout(this.pauseTimer);
       for (const c of [...this.clients.values()]) {
         c.flush();
         c.close();
@@ -137,7 +165,39 @@ export class Server implements KeyspaceHost {
     return 0;
   }
 
-  private async listenTcp(port: number): Promise<void> {
+  /** (Re)starts the cron at the configured hz. */
+  private startCron(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    const hz = Math.max(1, Math.min(500, this.config.getInt('hz')));
+    this.cronTimer = setInterval(() => this.cron(), Math.floor(1000 / hz));
+  }
+
+  /**
+   * CONFIG SET port / bind: closes the TCP listeners and listens as configured
+   * now, as Redis's changeListenPort. False when that failed (logged); the
+   * caller then restores the old settings and calls this again.
+   */
+  async rebindTcp(): Promise<boolean> {
+    for (let i = this.listeners.length - 1; i >= 0; i--) {
+      const l = this.listeners[i];
+      if (typeof l.address() === 'object') {
+        l.close();
+        this.listeners.splice(i, 1);
+      }
+    }
+    const port = this.config.getInt('port');
+    if (port === 0) return true;
+    try {
+      this.listeners.push(...(await this.listenTcp(port)));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Opens a listener per bind address; on failure closes those already opened and throws. */
+  private async listenTcp(port: number): Promise<net.Server[]> {
+    const opened: net.Server[] = [];
     const binds = this.config.getList('bind');
     for (const raw of binds.length ? binds : ['*']) {
       const optional = raw.startsWith('-');
@@ -146,7 +206,7 @@ export class Server implements KeyspaceHost {
       const listener = net.createServer((socket) => this.accept(socket));
       try {
         await listenOn(listener, { host, port, ipv6Only: host.includes(':') });
-        this.listeners.push(listener);
+        opened.push(listener);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) {
@@ -154,16 +214,18 @@ export class Server implements KeyspaceHost {
           continue;
         }
         this.log.warning(`Warning: Could not create server TCP listening socket ${addr}:${port}: ${err.message}`);
+        for (const l of opened) l.close();
         throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
       }
     }
+    return opened;
   }
 
   private async listenUnix(): Promise<void> {
     const path = this.config.get('unixsocket') ?? '';
     if (path === '') return;
     fs.rmSync(path, { force: true });
-    const listener = net.createServer((socket) => this.accept(socket));
+    const listener = net.createServer((socket) => this.accept(socket, path));
     await listenOn(listener, { path });
     const perm = this.config.getInt('unixsocketperm');
     if (perm !== 0) fs.chmodSync(path, perm);
@@ -178,14 +240,23 @@ export class Server implements KeyspaceHost {
 
   // ---- clients ---------------------------------------------------------------
 
-  private accept(socket: net.Socket): void {
-    this.stats.totalConnectionsReceived++;
+  /** A new connection; `unixSocketPath` is set for connections to the unix socket. */
+  private accept(socket: net.Socket, unixSocketPath?: string): void {
     if (this.clients.size >= this.config.getInt('maxclients')) {
       this.stats.rejectedConnections++;
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
-    const c = new Client(this, this.nextClientId++, socket);
+    const isProtected = this.config.getBool('protected-mode') && !this.requiresAuth();
+    if (protectedModeDenies(isProtected, unixSocketPath !== undefined, socket.remoteAddress)) {
+      // Redis creates the client before refusing it, so the id is used up.
+      this.nextClientId++;
+      this.stats.rejectedConnections++;
+      socket.end(protectedModeDeniedReply);
+      return;
+    }
+    this.stats.totalConnectionsReceived++;
+    const c = new Client(this, this.nextClientId++, socket, unixSocketPath);
     this.clients.set(c.id, c);
     if (this.config.getInt('tcp-keepalive') > 0 && socket.remoteAddress !== undefined) {
       socket.setKeepAlive(true, this.config.getInt('tcp-keepalive') * 1000);
@@ -196,6 +267,7 @@ export class Server implements KeyspaceHost {
   clientClosed(c: Client): void {
     this.clients.delete(c.id);
     this.monitors.delete(c);
+    this.pausedClients.delete(c);
   }
 
   requiresAuth(): boolean {
@@ -206,8 +278,61 @@ export class Server implements KeyspaceHost {
   protectedCommandAllowed(c: Client, cmd: Command): boolean {
     const mode = this.config.get(`enable-${cmd.name}-command`) ?? 'no';
     if (mode === 'yes') return true;
-    if (mode === 'local') return c.addr.startsWith('127.') || c.addr.startsWith('::1') || c.addr.startsWith(':');
+    if (mode === 'local') return this.isLocalClient(c);
     return false;
+  }
+
+  /** Connected over the unix socket or the loopback interface (enable-*-command local, protected configs). */
+  isLocalClient(c: Client): boolean {
+    return c.unixSocket || c.addr.startsWith('127.') || c.addr.startsWith('::1') || c.addr.startsWith(':');
+  }
+
+  // ---- CLIENT PAUSE ----------------------------------------------------------------
+
+  /**
+   * CLIENT PAUSE: from now until `end` (ms), hold every command (`all`) or only
+   * those that may change data. A pause only ever becomes stricter or longer.
+   */
+  pauseClients(all: boolean, end: number): void {
+    const p = this.clientPause;
+    if (p === null || (all && !p.all) || (all === p.all && end > p.end)) this.clientPause = { all, end };
+    this.armPauseTimer();
+  }
+
+  /** CLIENT UNPAUSE (or the pause timed out): held clients run their commands again, in order. */
+  unpauseClients(): void {
+    this.clientPause = null;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    // Like Redis's beforeSleep: after the command that unpaused (and its client's pipeline) is done.
+    queueMicrotask(() => {
+      const held = [...this.pausedClients];
+      this.pausedClients.clear();
+      for (const c of held) c.resumeAfterPause();
+    });
+  }
+
+  /**
+   * Whether `cmd` must wait for the pause to end: every command under PAUSE ALL,
+   * writes and commands that may replicate (PUBLISH, EVAL, ...) under PAUSE WRITE.
+   * QUIT is never held, as Redis answers it before any check.
+   */
+  pauseHolds(cmd: Command): boolean {
+    const p = this.clientPause;
+    if (p === null || (cmd.name === 'quit' && cmd.parent === undefined)) return false;
+    return p.all || cmd.has('write') || cmd.has('may_replicate');
+  }
+
+  private armPauseTimer(): void {
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    const p = this.clientPause;
+    if (p === null) return;
+    // setTimeout cannot wait longer than 2^31-1 ms: longer pauses re-arm on the way.
+    const delay = Math.min(Math.max(0, p.end - Date.now()), 0x7fffffff);
+    this.pauseTimer = setTimeout(() => {
+      if (Date.now() >= p.end) this.unpauseClients();
+      else this.armPauseTimer();
+    }, delay);
   }
 
   // ---- commands ----------------------------------------------------------------
@@ -219,6 +344,7 @@ export class Server implements KeyspaceHost {
   /** Bookkeeping after a command ran: slowlog, MONITOR, propagation of changes. */
   afterCall(c: Client, cmd: Command, argv: string[], usec: number, changed: boolean): void {
     this.slowlog.consider(c, cmd, argv, usec);
+    this.latency.commandExecuted(cmd, usec);
     if (this.monitors.size > 0 && !cmd.has('skip_monitor') && !cmd.has('admin')) this.feedMonitors(c, argv);
     if (changed && this.propagationSinks.length > 0) {
       for (const form of c.takePropagation(argv)) this.propagate(c.dbIndex, form);
@@ -232,9 +358,9 @@ export class Server implements KeyspaceHost {
 
   private feedMonitors(c: Client, argv: string[]): void {
     const now = Date.now();
-    const origin = c.socket === null ? 'lua' : c.addr.startsWith('/') || c.addr.startsWith(':') ? `unix:${this.unixSocketPath}` : c.addr;
+    const origin = c.socket === null ? 'lua' : c.unixSocket ? `unix:${this.unixSocketPath}` : c.addr;
     let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.dbIndex} ${origin}]`;
-    for (const a of argv) line += ` "${monitorQuote(a)}"`;
+    for (const a of argv) line += ` ${catRepr(a)}`;
     line += '\r\n';
     for (const m of this.monitors) {
       if (m === c) continue;
@@ -249,14 +375,17 @@ export class Server implements KeyspaceHost {
     return Date.now();
   }
 
+  /** Keys do not expire while clients are paused, so that the dataset stays still (as Redis 7.0). */
   expiresKeys(): boolean {
-    return true;
+    return this.clientPause === null;
   }
 
   keyExpired(db: Database, key: string): void {
+    // Not a change of `dirty`, as in Redis: the command that came across the key is not propagated for it.
     this.stats.expiredKeys++;
-    this.dirty++;
-    if (this.propagationSinks.length > 0) this.propagate(db.id, ['DEL', key]);
+    if (this.propagationSinks.length > 0) {
+      this.propagate(db.id, [this.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+    }
   }
 
   countLookup(hit: boolean): void {
@@ -266,6 +395,17 @@ export class Server implements KeyspaceHost {
 
   lruClock(): number {
     return this.lruClockValue;
+  }
+
+  lfu(): LfuSettings | null {
+    return this.lfuSettings;
+  }
+
+  private updateLfuSettings(): void {
+    const lfu = this.config.getEnum('maxmemory-policy').endsWith('-lfu');
+    this.lfuSettings = lfu
+      ? { logFactor: this.config.getInt('lfu-log-factor'), decayMinutes: this.config.getInt('lfu-decay-time') }
+      : null;
   }
 
   private updateLruClock(): void {
@@ -278,7 +418,8 @@ export class Server implements KeyspaceHost {
   private cron(): void {
     this.updateLruClock();
     const hz = this.config.getInt('hz');
-    if (this.expiresKeys()) {
+    this.metrics.cron(this.stats);
+    if (this.expiresKeys() && this.activeExpireEnabled) {
       // Redis's slow cycle: at most 25% of the cron period.
       this.activeExpire.cycle(this.dbs, 250 / hz, () => Date.now());
     }
@@ -300,6 +441,29 @@ export class Server implements KeyspaceHost {
   }
 }
 
+/** The reply refusing a remote connection in protected mode, as Redis 7.0 words it. */
+export const protectedModeDeniedReply =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the ' +
+  'default user. In this mode connections are only accepted from the loopback interface. If you want to connect ' +
+  'from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode ' +
+  "sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the " +
+  'same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. ' +
+  'Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by ' +
+  "editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the " +
+  "server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' " +
+  'option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above ' +
+  'things in order for the server to start accepting connections from the outside.\r\n';
+
+/**
+ * Protected mode (on, and the default user has no password) accepts only
+ * loopback and unix socket connections. Redis 7.0 applies it whatever `bind` says.
+ */
+export function protectedModeDenies(isProtected: boolean, unixSocket: boolean, remoteIp: string | undefined): boolean {
+  if (!isProtected || unixSocket) return false;
+  const ip = remoteIp?.startsWith('::ffff:') ? remoteIp.slice(7) : remoteIp;
+  return ip !== '127.0.0.1' && ip !== '::1';
+}
+
 function listenOn(listener: net.Server, options: net.ListenOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     listener.once('error', reject);
@@ -308,23 +472,4 @@ function listenOn(listener: net.Server, options: net.ListenOptions): Promise<voi
       resolve();
     });
   });
-}
-
-
-/** MONITOR's quoting of an argument, as Redis's sdscatrepr. */
-export function monitorQuote(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch === 0x5c) out += '\\\\';
-    else if (ch === 0x22) out += '\\"';
-    else if (ch === 0x0a) out += '\\n';
-    else if (ch === 0x0d) out += '\\r';
-    else if (ch === 0x09) out += '\\t';
-    else if (ch === 0x07) out += '\\a';
-    else if (ch === 0x08) out += '\\b';
-    else if (ch >= 0x20 && ch < 0x7f) out += s[i];
-    else out += '\\x' + ch.toString(16).padStart(2, '0');
-  }
-  return out;
 }

@@ -14,6 +14,9 @@ export class Stats {
   netInputBytes = 0;
   netOutputBytes = 0;
   totalErrorReplies = 0;
+  /** Socket reads and writes, for INFO total_reads_processed / total_writes_processed. */
+  readsProcessed = 0;
+  writesProcessed = 0;
   /** Error prefix ("ERR", "WRONGTYPE", ...) → count, for INFO errorstats. */
   readonly errors = new Map<string, number>();
   /** Set when errorstats hit its limit: further new prefixes are not tracked. */
@@ -40,6 +43,8 @@ export class Stats {
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
     this.totalErrorReplies = 0;
+    this.readsProcessed = 0;
+    this.writesProcessed = 0;
     this.errors.clear();
     this.errorsTruncated = false;
   }

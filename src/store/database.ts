@@ -19,10 +19,21 @@ export interface KeyspaceHost {
   countLookup(hit: boolean): void;
   /** LRU clock in seconds (24 bits, as Redis's), for OBJECT IDLETIME. */
   lruClock(): number;
+  /** LFU parameters while maxmemory-policy is an LFU one; null keeps LRU access times instead. */
+  lfu(): LfuSettings | null;
+}
+
+export interface LfuSettings {
+  /** lfu-log-factor: how slowly the logarithmic counter grows. */
+  logFactor: number;
+  /** lfu-decay-time: minutes of no access per counter decrement (0: no decay). */
+  decayMinutes: number;
 }
 
 /** How many keys RANDOMKEY may step over from its rolling position. */
 const randomSkipMax = 64;
+/** Picks a replica makes before RANDOMKEY returns a logically expired key (Redis: 100). */
+const randomTriesMax = 100;
 
 export class Database {
   readonly id: number;
@@ -30,7 +41,10 @@ export class Database {
   dict = new Map<string, Value>();
   /** key → absolute expiry time in ms, only for keys that have one. */
   expires = new Map<string, number>();
-  /** key → LRU clock of its last access. */
+  /**
+   * key → LRU clock of its last access or, under an LFU policy, Redis's LFU
+   * word: access time in minutes (16 bits) << 8 | logarithmic counter (8 bits).
+   */
   lru = new Map<string, number>();
   private readonly host: KeyspaceHost;
   /** Rolling position for RANDOMKEY. */
@@ -52,9 +66,7 @@ export class Database {
    * on a replica it only reads as missing until the master's DEL arrives.
    */
   expired(key: string): boolean {
-    if (this.expires.size === 0) return false;
-    const at = this.expires.get(key);
-    if (at === undefined || at > this.host.now()) return false;
+    if (!this.keyIsExpired(key)) return false;
     if (this.host.expiresKeys()) {
       this.remove(key);
       this.host.keyExpired(this, key);
@@ -62,9 +74,19 @@ export class Database {
     return true;
   }
 
-  /** Value of `key` for a command that reads it; counts hits and misses. */
-  lookupRead(key: string): Value | undefined {
-    const v = this.lookup(key);
+  /** Whether `key` has a TTL that has passed (as Redis, a key expires once now > its time); deletes nothing. */
+  keyIsExpired(key: string): boolean {
+    if (this.expires.size === 0) return false;
+    const at = this.expires.get(key);
+    return at !== undefined && this.host.now() > at;
+  }
+
+  /**
+   * Value of `key` for a command that reads it; counts hits and misses.
+   * `touch` false leaves the access time alone (Redis's LOOKUP_NOTOUCH: TYPE, TTL, EXISTS, OBJECT).
+   */
+  lookupRead(key: string, touch = true): Value | undefined {
+    const v = this.lookup(key, touch);
     this.host.countLookup(v !== undefined);
     return v;
   }
@@ -75,10 +97,10 @@ export class Database {
   }
 
   /** Value of `key` without counting a hit or miss (e.g. TYPE, EXISTS checks, internal use). */
-  lookup(key: string): Value | undefined {
+  lookup(key: string, touch = true): Value | undefined {
     const v = this.dict.get(key);
     if (v === undefined || this.expired(key)) return undefined;
-    this.lru.set(key, this.host.lruClock());
+    if (touch) this.touch(key);
     return v;
   }
 
@@ -91,7 +113,52 @@ export class Database {
   set(key: string, value: Value, keepTtl = false): void {
     this.dict.set(key, value);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
-    this.lru.set(key, this.host.lruClock());
+    const lfu = this.host.lfu();
+    if (lfu === null) this.lru.set(key, this.host.lruClock());
+    // Under LFU an overwritten key keeps its frequency; a new one starts at Redis's LFU_INIT_VAL.
+    else if (!this.lru.has(key)) this.lru.set(key, this.lfuWord(lfuInitCounter));
+  }
+
+  /** Records an access to `key`: its LRU time, or a probabilistic LFU counter increment. */
+  private touch(key: string): void {
+    const lfu = this.host.lfu();
+    if (lfu === null) {
+      this.lru.set(key, this.host.lruClock());
+      return;
+    }
+    let counter = this.decayedCounter(key, lfu);
+    // Logarithmic: the higher the counter, the less likely an access raises it.
+    if (counter < 255 && Math.random() < 1 / (Math.max(0, counter - lfuInitCounter) * lfu.logFactor + 1)) counter++;
+    this.lru.set(key, this.lfuWord(counter));
+  }
+
+  /** OBJECT FREQ: the LFU counter of `key` after decay. Meaningful only under an LFU policy. */
+  accessFrequency(key: string): number {
+    const lfu = this.host.lfu();
+    return lfu === null ? 0 : this.decayedCounter(key, lfu);
+  }
+
+  /** Sets the LFU counter of `key` (RESTORE ... FREQ). */
+  setAccessFrequency(key: string, counter: number): void {
+    this.lru.set(key, this.lfuWord(counter));
+  }
+
+  private decayedCounter(key: string, lfu: LfuSettings): number {
+    const word = this.lru.get(key) ?? this.lfuWord(lfuInitCounter);
+    const counter = word & 255;
+    if (lfu.decayMinutes === 0) return counter;
+    const then = word >>> 8;
+    const now = this.lfuMinutes();
+    const elapsed = now >= then ? now - then : lfuMinutesMax - then + now;
+    return Math.max(0, counter - Math.floor(elapsed / lfu.decayMinutes));
+  }
+
+  private lfuMinutes(): number {
+    return Math.floor(this.host.now() / 60000) & lfuMinutesMax;
+  }
+
+  private lfuWord(counter: number): number {
+    return (this.lfuMinutes() << 8) | counter;
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL. */
@@ -133,6 +200,14 @@ export class Database {
     return now >= at ? now - at : now + lruClockMax - at;
   }
 
+  /** Backdates the last access of `key` by `seconds` (RESTORE ... IDLETIME), wrapping as Redis's 24-bit clock. */
+  setIdleSeconds(key: string, seconds: number): void {
+    const now = this.host.lruClock();
+    const at = now - seconds;
+    // An idle time beyond the clock's range: half-way round the clock keeps it reading as long idle.
+    this.lru.set(key, at >= 0 ? at : (now + Math.floor(lruClockMax / 2)) % lruClockMax);
+  }
+
   /** Removes every key (FLUSHDB). */
   clear(): void {
     this.dict.clear();
@@ -157,25 +232,38 @@ export class Database {
    * O(1) amortised, spread over the whole keyspace, though not uniform.
    */
   randomKey(): string | undefined {
-    // Bounded: each pass either finds a live key or deletes an expired one.
-    for (let tries = 0; this.dict.size > 0 && tries < 100; tries++) {
-      let skip = Math.floor(Math.random() * Math.min(randomSkipMax, this.dict.size));
-      let key: string | undefined;
-      while (key === undefined || skip-- > 0) {
-        if (this.randomCursor === null) this.randomCursor = this.dict.keys();
-        const step = this.randomCursor.next();
-        if (step.done) {
-          this.randomCursor = null;
-          if (key !== undefined) break;
-          continue;
-        }
-        key = step.value;
-      }
+    // On a master every expired pick is deleted, so this ends. A replica keeps
+    // expired keys: when every key has a TTL, like Redis it gives up after
+    // some tries and returns one that may have expired.
+    for (let tries = 1; this.dict.size > 0; tries++) {
+      const key = this.stepRandom();
       if (!this.expired(key)) return key;
+      if (!this.host.expiresKeys() && tries >= randomTriesMax && this.expires.size === this.dict.size) return key;
     }
     return undefined;
+  }
+
+  /** Advances the rolling RANDOMKEY position by a random step; the dict must not be empty. */
+  private stepRandom(): string {
+    let skip = Math.floor(Math.random() * Math.min(randomSkipMax, this.dict.size));
+    let key: string | undefined;
+    while (key === undefined || skip-- > 0) {
+      if (this.randomCursor === null) this.randomCursor = this.dict.keys();
+      const step = this.randomCursor.next();
+      if (step.done) {
+        this.randomCursor = null;
+        if (key !== undefined) break;
+        continue;
+      }
+      key = step.value;
+    }
+    return key;
   }
 }
 
 /** The LRU clock wraps at 24 bits, as Redis's. */
 export const lruClockMax = (1 << 24) - 1;
+/** The LFU access time is in minutes, 16 bits. */
+const lfuMinutesMax = 65535;
+/** Counter of a new key under LFU, so that it is not evicted at once (Redis's LFU_INIT_VAL). */
+const lfuInitCounter = 5;

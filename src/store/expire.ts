@@ -35,12 +35,18 @@ export class ActiveExpire {
         let sampled = 0;
         let expired = 0;
         const wanted = Math.min(sampleKeys, db.expires.size);
+        // A sample that reaches the end goes on from the start, once.
+        let restarted = false;
         while (sampled < wanted) {
-          if (db.expireCursor === null) db.expireCursor = db.expires.entries();
+          if (db.expireCursor === null) {
+            db.expireCursor = db.expires.entries();
+            restarted = true;
+          }
           const step = db.expireCursor.next();
           if (step.done) {
             db.expireCursor = null;
-            break;
+            if (restarted) break;
+            continue;
           }
           sampled++;
           if (db.expired(step.value[0])) expired++;

@@ -9,6 +9,10 @@ export type StringValue = string | Buffer;
 /** A non-string value: each data type's structure carries its Redis type name. */
 export interface TypedValue {
   readonly type: 'list' | 'hash' | 'set' | 'zset' | 'stream';
+  /** OBJECT ENCODING's name for the current representation ("listpack", "quicklist", "hashtable", ...). */
+  encoding(): string;
+  /** An independent deep copy (COPY). */
+  clone(): TypedValue;
 }
 
 export type Value = StringValue | TypedValue;

@@ -3,6 +3,7 @@
 // PAUSE, UNPAUSE). CLIENT SETINFO is Redis 7.2's, the one addition to 7.0.
 
 import type { Client } from '../server/client.js';
+import { clientInfoString } from '../server/client-info.js';
 import { cString } from '../server/dispatch.js';
 import { parseInt64, parseLongLong } from '../util/numbers.js';
 import type { CommandSpec } from './registry.js';
@@ -71,49 +72,6 @@ export function subcommandSyntaxError(c: Client, argv: string[]): void {
 
 // ---- CLIENT LIST / CLIENT INFO -------------------------------------------------
 
-/** Approximate size of Redis's client struct, part of tot-mem. */
-const clientStructBytes = 800;
-/** Redis's reply buffer sizes: 16k at most, shrunk to 1k for quiet clients. */
-const replyBufferMax = 16 * 1024;
-const replyBufferMin = 1024;
-
-function flagLetters(c: Client): string {
-  let flags = '';
-  if (c.server.monitors.has(c)) flags += 'O';
-  if (c.heldByPause) flags += 'b';
-  if (c.closeAfterReply) flags += 'c';
-  if (c.unixSocket) flags += 'U';
-  if (c.noEvict) flags += 'e';
-  return flags === '' ? 'N' : flags;
-}
-
-/**
- * One CLIENT LIST line (Redis 7.0's fields and order). Memory fields are
- * estimates from our own buffers. `caller` is the client running the command:
- * like the held ones, its arguments still take memory.
- */
-function clientInfoLine(c: Client, caller: Client): string {
-  const now = Math.floor(Date.now() / 1000);
-  let argvBytes = 0;
-  if (c === caller || c.heldByPause) for (const a of c.argv) argvBytes += a.length;
-  const qbuf = c.queryBufferBytes;
-  const qbufFree = c.queryBufferFreeBytes;
-  const rbp = Math.min(c.replyPeakBytes, replyBufferMax);
-  const rbs = rbp > replyBufferMin ? replyBufferMax : replyBufferMin;
-  const omem = c.socket?.writableLength ?? 0;
-  const oll = Math.ceil(omem / replyBufferMax);
-  const totMem = clientStructBytes + qbuf + qbufFree + rbs + argvBytes + omem;
-  const events = c.socket === null ? '' : omem > 0 ? 'rw' : 'r';
-  return (
-    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
-    ` age=${now - Math.floor(c.createdAt / 1000)} idle=${now - Math.floor(c.lastInteraction / 1000)}` +
-    ` flags=${flagLetters(c)} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=-1` +
-    ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvBytes} multi-mem=0 rbs=${rbs} rbp=${rbp}` +
-    ` obl=${c.pendingReplyBytes} oll=${oll} omem=${omem} tot-mem=${totMem} events=${events}` +
-    ` cmd=${c.lastCmd?.fullName ?? 'NULL'} user=${c.user} redir=-1 resp=${c.resp}\n`
-  );
-}
-
 function clientList(c: Client, argv: string[]): void {
   let out = '';
   if (argv.length === 4 && argv[2].toLowerCase() === 'type') {
@@ -123,7 +81,7 @@ function clientList(c: Client, argv: string[]): void {
       return;
     }
     for (const other of c.server.clients.values()) {
-      if (clientType(other) === type) out += clientInfoLine(other, c);
+      if (clientType(other) === type) out += clientInfoString(other, c) + '\n';
     }
   } else if (argv.length > 3 && argv[2].toLowerCase() === 'id') {
     for (let j = 3; j < argv.length; j++) {
@@ -133,19 +91,19 @@ function clientList(c: Client, argv: string[]): void {
         return;
       }
       const other = c.server.clients.get(id);
-      if (other !== undefined) out += clientInfoLine(other, c);
+      if (other !== undefined) out += clientInfoString(other, c) + '\n';
     }
   } else if (argv.length !== 2) {
     c.error(syntaxError);
     return;
   } else {
-    for (const other of c.server.clients.values()) out += clientInfoLine(other, c);
+    for (const other of c.server.clients.values()) out += clientInfoString(other, c) + '\n';
   }
   c.verbatim(out);
 }
 
 function clientInfo(c: Client): void {
-  c.verbatim(clientInfoLine(c, c));
+  c.verbatim(clientInfoString(c, c) + '\n');
 }
 
 // ---- CLIENT KILL -------------------------------------------------------------------

@@ -52,6 +52,11 @@ export class RequestParser {
     return this.buf.length;
   }
 
+  /** The first `n` unread bytes, for log lines about a client's query buffer. */
+  peek(n: number): string {
+    return this.buf.toString('latin1', this.start, Math.min(this.end, this.start + n));
+  }
+
   feed(chunk: Buffer): void {
     if (this.start === this.end && chunk.length > 0 && this.bulkLen < bigArgBytes) {
       // Nothing pending: adopt the chunk instead of copying it.

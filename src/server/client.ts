@@ -9,6 +9,8 @@ import { ReplyWriter } from '../protocol/reply.js';
 import type { Command } from '../commands/registry.js';
 import type { Database } from '../store/database.js';
 import type { Server } from './server.js';
+import { clientInfoString } from './client-info.js';
+import { catRepr } from '../util/splitargs.js';
 
 export class Client extends ReplyWriter {
   readonly id: number;
@@ -111,7 +113,8 @@ export class Client extends ReplyWriter {
     this.parser.feed(chunk);
     if (this.parser.pendingBytes > this.server.queryBufferBytesMax) {
       this.server.log.warning(
-        `Closing client that reached max query buffer length: ${this.describe()} (qbuf initial bytes: ...)`,
+        `Closing client that reached max query buffer length: ${clientInfoString(this)} ` +
+          `(qbuf initial bytes: ${catRepr(this.parser.peek(64))})`,
       );
       this.close();
       return;
@@ -140,7 +143,7 @@ export class Client extends ReplyWriter {
 
   /** Replies with Redis's protocol error and closes after writing it, as Redis does. */
   private protocolError(message: string): void {
-    this.server.log.verbose(`Protocol error (${message}) from client: ${this.describe()}`);
+    this.server.log.verbose(`Protocol error (${message}) from client: ${clientInfoString(this)}`);
     this.error(`ERR Protocol error: ${message}`);
     this.closeAfterReply = true;
   }
@@ -261,11 +264,6 @@ export class Client extends ReplyWriter {
     this.closed = true;
     this.socket?.destroy();
     this.server.clientClosed(this);
-  }
-
-  /** A short description for log lines, like Redis's catClientInfoString. */
-  describe(): string {
-    return `id=${this.id} addr=${this.addr} laddr=${this.laddr} name=${this.name}`;
   }
 }
 

@@ -40,9 +40,9 @@ export function redisAvailable(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
 
-/** Starts tandem-server with redis-server style arguments. */
-export function startTandem(args: string[] = []): Promise<RunningServer> {
-  return startProcess(process.execPath, [tandemBin], args, 'tandem-');
+/** Starts tandem-server with redis-server style arguments, after `configFile` when given. */
+export function startTandem(args: string[] = [], configFile?: string): Promise<RunningServer> {
+  return startProcess(process.execPath, configFile ? [tandemBin, configFile] : [tandemBin], args, 'tandem-');
 }
 
 /** Starts the real redis-server, for differential tests. */
@@ -71,8 +71,14 @@ async function startProcess(cmd: string, pre: string[], args: string[], prefix: 
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  // With --logfile the startup lines go to that file instead of stdout.
+  const logAt = args.lastIndexOf('--logfile');
+  const logfile = logAt !== -1 && args[logAt + 1] ? path.resolve(dir, args[logAt + 1]) : null;
+  const ready = () =>
+    out.includes('Ready to accept connections') ||
+    (logfile !== null && fs.existsSync(logfile) && fs.readFileSync(logfile, 'latin1').includes('Ready to accept connections'));
   const deadline = Date.now() + startTimeoutMs;
-  while (!out.includes('Ready to accept connections')) {
+  while (!ready()) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`${cmd} did not start:\n${out}`);

@@ -14,7 +14,7 @@
  * final ^= SHA1(d) (not d itself).
  */
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export type StringValue = string | Buffer;
 
@@ -37,11 +37,9 @@ function toU8(b: Uint8Array | Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** One-shot SHA1 (crypto.hash creates no Hash object: this runs several times per key in DEBUG DIGEST). */
 function sha1(data: Bytes): Buffer {
-  const h = createHash('sha1');
-  if (typeof data === 'string') h.update(data, 'latin1');
-  else h.update(toU8(data));
-  return h.digest();
+  return hash('sha1', typeof data === 'string' ? Buffer.from(data, 'latin1') : toU8(data), 'buffer');
 }
 
 /** digest ^= SHA1(data). `digest` is 20 bytes, modified in place. */
@@ -53,8 +51,7 @@ export function xorDigest(digest: Uint8Array | Buffer, data: Bytes): void {
 /** digest = SHA1(digest ^ SHA1(data)). `digest` is 20 bytes, modified in place. */
 export function mixDigest(digest: Uint8Array | Buffer, data: Bytes): void {
   xorDigest(digest, data);
-  const h = createHash('sha1').update(toU8(digest)).digest();
-  digest.set(h, 0);
+  digest.set(sha1(digest), 0);
 }
 
 function u32be(n: number): Buffer {

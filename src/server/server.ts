@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { Config } from '../config/config.js';
 import { CommandTable, type Command } from '../commands/registry.js';
 import { commandFamilies } from '../commands/index.js';
@@ -357,9 +358,10 @@ export class Server implements KeyspaceHost {
   }
 
   private feedMonitors(c: Client, argv: string[]): void {
-    const now = Date.now();
+    // Microseconds since the epoch, as Redis prints them.
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
     const origin = c.socket === null ? 'lua' : c.unixSocket ? `unix:${this.unixSocketPath}` : c.addr;
-    let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.dbIndex} ${origin}]`;
+    let line = `+${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.dbIndex} ${origin}]`;
     for (const a of argv) line += ` ${catRepr(a)}`;
     line += '\r\n';
     for (const m of this.monitors) {

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Config, parseMemory } from '../src/config/config.js';
+import { Config } from '../src/config/config.js';
+import { parseMemory } from '../src/config/values.js';
 import { globMatch } from '../src/util/glob.js';
 import { OPTIONS, lookupOption, FILE_DIRECTIVES } from '../src/config/options.js';
 import { splitArgs, catRepr, parseConfigText, loadServerConfig, ConfigFileError } from '../src/config/parse.js';

@@ -15,7 +15,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Config, strerror } from './config.js';
+import { Config } from './config.js';
+import { strerror } from './values.js';
 import { globMatch } from '../util/glob.js';
 import { catRepr as catReprBytes, splitArgs as splitByteArgs } from '../util/splitargs.js';
 

@@ -17,7 +17,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Config, strerror } from './config.js';
+import { Config } from './config.js';
+import { strerror } from './values.js';
 import type { ClientBufferLimits, ReplicaOf, OptionValue } from './config.js';
 import { lookupOption } from './options.js';
 import type { OptionDef } from './options.js';

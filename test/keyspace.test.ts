@@ -12,6 +12,8 @@ class FakeHost implements KeyspaceHost {
   master = true;
   lfuSettings: LfuSettings | null = null;
   expiredKeys: string[] = [];
+  modifiedKeys: string[] = [];
+  createdKeys: string[] = [];
   hits = 0;
   misses = 0;
 
@@ -33,6 +35,12 @@ class FakeHost implements KeyspaceHost {
   }
   lfu(): LfuSettings | null {
     return this.lfuSettings;
+  }
+  keyModified(_db: Database, key: string): void {
+    this.modifiedKeys.push(key);
+  }
+  keyCreated(_db: Database, key: string): void {
+    this.createdKeys.push(key);
   }
 }
 
@@ -298,4 +306,23 @@ describe('active expire cycle', () => {
     assert.equal(new ActiveExpire().cycle([db], 5, () => (reads++, host.nowMs)), 0);
     assert.equal(reads, 1);
   });
+});
+
+test('writes signal modification (WATCH) and creation (blocked clients) only when something changed', () => {
+  const { host, db } = setup();
+  db.set('a', '1');
+  db.set('a', '2');
+  assert.deepEqual(host.createdKeys, ['a']);
+  assert.deepEqual(host.modifiedKeys, ['a', 'a']);
+  host.modifiedKeys.length = 0;
+  db.setExpire('a', host.nowMs + 1000);
+  assert.equal(db.persist('a'), true);
+  assert.equal(db.persist('a'), false);
+  db.update('a', '3');
+  db.modified('a');
+  assert.equal(db.delete('a'), true);
+  assert.equal(db.delete('a'), false);
+  db.lookupRead('b');
+  assert.deepEqual(host.modifiedKeys, ['a', 'a', 'a', 'a', 'a']);
+  assert.deepEqual(host.createdKeys, ['a']);
 });

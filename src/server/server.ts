@@ -403,6 +403,25 @@ export class Server implements KeyspaceHost {
     return this.lfuSettings;
   }
 
+  keyModified(_db: Database, _key: string): void {
+    // WATCH invalidation: filled in by transactions (issue #3).
+  }
+
+  keyCreated(_db: Database, _key: string): void {
+    // Serving blocked clients: filled in by blocking commands (issue #3).
+  }
+
+  /**
+   * Publishes a keyspace event (`type` is one of the NOTIFY_* classes of
+   * config/options.ts, `event` e.g. "set", "lpush", "expired") on
+   * __keyspace@<db>__:<key> and __keyevent@<db>__:<event> as
+   * notify-keyspace-events selects. Commands call it after each change, as
+   * Redis's notifyKeyspaceEvent.
+   */
+  notifyKeyspaceEvent(_type: number, _event: string, _key: string, _dbid: number): void {
+    // Publishing: filled in by pub/sub (issue #3).
+  }
+
   private updateLfuSettings(): void {
     const lfu = this.config.getEnum('maxmemory-policy').endsWith('-lfu');
     this.lfuSettings = lfu

@@ -21,6 +21,10 @@ export interface KeyspaceHost {
   lruClock(): number;
   /** LFU parameters while maxmemory-policy is an LFU one; null keeps LRU access times instead. */
   lfu(): LfuSettings | null;
+  /** `key` changed (value, existence or TTL): invalidates WATCHes, as Redis's signalModifiedKey. */
+  keyModified(db: Database, key: string): void;
+  /** `key` came into existence: clients blocked on it may now be served, as Redis's signalKeyAsReady in dbAdd. */
+  keyCreated(db: Database, key: string): void;
 }
 
 export interface LfuSettings {
@@ -111,8 +115,11 @@ export class Database {
 
   /** Stores `value` at `key`, as Redis's setKey: the old TTL goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
+    const sizeBefore = this.dict.size;
     this.dict.set(key, value);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    this.host.keyModified(this, key);
+    if (this.dict.size !== sizeBefore) this.host.keyCreated(this, key);
     const lfu = this.host.lfu();
     if (lfu === null) this.lru.set(key, this.host.lruClock());
     // Under LFU an overwritten key keeps its frequency; a new one starts at Redis's LFU_INIT_VAL.
@@ -164,12 +171,23 @@ export class Database {
   /** Replaces the value of an existing key in place, keeping its TTL. */
   update(key: string, value: Value): void {
     this.dict.set(key, value);
+    this.host.keyModified(this, key);
+  }
+
+  /**
+   * Records that the value of `key` was changed in place (a list push, a hash
+   * field set, ...): commands that mutate a collection without db.set/update
+   * must call this after the change, as Redis's signalModifiedKey.
+   */
+  modified(key: string): void {
+    this.host.keyModified(this, key);
   }
 
   /** Deletes `key`; false when it did not exist (or had expired). */
   delete(key: string): boolean {
     if (!this.dict.has(key) || this.expired(key)) return false;
     this.remove(key);
+    this.host.keyModified(this, key);
     return true;
   }
 
@@ -186,11 +204,14 @@ export class Database {
 
   setExpire(key: string, atMs: number): void {
     this.expires.set(key, atMs);
+    this.host.keyModified(this, key);
   }
 
   /** Removes the TTL of `key`; false when it had none. */
   persist(key: string): boolean {
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    this.host.keyModified(this, key);
+    return true;
   }
 
   /** Seconds since `key` was last accessed. Assumes the key exists. */

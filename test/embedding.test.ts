@@ -39,3 +39,18 @@ test('two servers in one process keep separate datasets, configs and stats, and 
   // Closed servers no longer accept connections.
   await assert.rejects(RawConnection.open(portA));
 });
+
+test('a command that throws gets an error reply and a logged stack; the server goes on', async () => {
+  const { Client } = await import('../src/server/client.js');
+  const { Command } = await import('../src/commands/registry.js');
+  const { call } = await import('../src/server/dispatch.js');
+  const logged: string[] = [];
+  const server = new Server(new Config(), { logSink: (line) => logged.push(line) });
+  const client = new Client(server, 1, null);
+  const boom = new Command({ name: 'boom', arity: 1, flags: [], run: () => { throw new Error('kaboom'); } });
+  call(server, client, boom, ['boom']);
+  assert.equal(server.stats.errors.get('ERR'), 1);
+  assert.ok(logged.some((l) => l.includes("Internal error in 'boom': Error: kaboom")));
+  assert.ok(client.pendingReplyBytes > 0);
+  await server.close();
+});

@@ -85,7 +85,13 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const errorsBefore = server.stats.totalErrorReplies;
   const dirtyBefore = server.dirty;
   const start = performance.now();
-  cmd.run(c, argv);
+  try {
+    cmd.run(c, argv);
+  } catch (e) {
+    // A bug in one command must not take the dataset down with the process.
+    server.log.warning(`Internal error in '${cmd.fullName}': ${(e as Error).stack ?? String(e)}`);
+    c.error(`ERR internal error in '${cmd.fullName}' command`);
+  }
   const usec = Math.round((performance.now() - start) * 1000);
   cmd.calls++;
   cmd.usec += usec;

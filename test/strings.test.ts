@@ -752,7 +752,7 @@ describe('keys holding another type', () => {
   }
   const server = new Server(new Config(), { logSink: () => undefined });
   const client = new CapturingClient(server, 1, null);
-  const standIn: TypedValue = { type: 'list', encoding: () => 'quicklist', clone: () => standIn };
+  const standIn: TypedValue = { type: 'list', encoding: () => 'quicklist', clone: () => standIn, digest: () => undefined };
   const wrongType = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
 
   function reply(...argv: string[]): string {

@@ -15,11 +15,11 @@
  */
 
 import { hash } from 'node:crypto';
+import { isString, type TypedValue, type Value } from '../store/value.js';
 
-export type StringValue = string | Buffer;
 
-/** Values the digest understands today. Extend with other kinds later. */
-export type DigestValue = StringValue;
+/** Any value a key holds. */
+export type DigestValue = Value;
 
 /** Redis's OBJ_* type codes (mixed into every value digest). */
 export const OBJ_STRING = 0;
@@ -61,6 +61,14 @@ function u32be(n: number): Buffer {
 }
 
 const TYPE_STRING_BE = u32be(OBJ_STRING);
+/** Redis's OBJ_* type codes, mixed in before a value's contents. */
+const typeCodes: Record<TypedValue['type'], number> = {
+  list: OBJ_LIST,
+  set: OBJ_SET,
+  zset: OBJ_ZSET,
+  hash: OBJ_HASH,
+  stream: OBJ_STREAM,
+};
 const EXPIRE_MARK = '!!expire!!';
 
 /**
@@ -68,9 +76,13 @@ const EXPIRE_MARK = '!!expire!!';
  * expire) into `digest` in place.
  */
 export function xorValueDigest(digest: Uint8Array | Buffer, value: DigestValue, hasExpire: boolean): void {
-  // Dispatch on the value kind; only strings exist so far.
-  mixDigest(digest, TYPE_STRING_BE);
-  mixDigest(digest, value);
+  if (isString(value)) {
+    mixDigest(digest, TYPE_STRING_BE);
+    mixDigest(digest, value);
+  } else {
+    mixDigest(digest, u32be(typeCodes[value.type]));
+    value.digest(digest);
+  }
   if (hasExpire) xorDigest(digest, EXPIRE_MARK);
 }
 

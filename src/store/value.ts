@@ -13,6 +13,12 @@ export interface TypedValue {
   encoding(): string;
   /** An independent deep copy (COPY). */
   clone(): TypedValue;
+  /**
+   * Folds the contents into `digest` as Redis's xorObjectDigest does for this
+   * type (DEBUG DIGEST / DIGEST-VALUE), with mixDigest/xorDigest from
+   * persistence/digest.ts; the type code and TTL are mixed by the caller.
+   */
+  digest(digest: Uint8Array): void;
 }
 
 export type Value = StringValue | TypedValue;

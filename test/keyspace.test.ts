@@ -14,6 +14,7 @@ class FakeHost implements KeyspaceHost {
   expiredKeys: string[] = [];
   modifiedKeys: string[] = [];
   createdKeys: string[] = [];
+  missedKeys: string[] = [];
   hits = 0;
   misses = 0;
 
@@ -30,6 +31,9 @@ class FakeHost implements KeyspaceHost {
     if (hit) this.hits++;
     else this.misses++;
   }
+  keyMissed(_db: Database, key: string): void {
+    this.missedKeys.push(key);
+  }
   lruClock(): number {
     return Math.floor(this.nowMs / 1000) & lruClockMax;
   }
@@ -42,6 +46,7 @@ class FakeHost implements KeyspaceHost {
   keyCreated(_db: Database, key: string): void {
     this.createdKeys.push(key);
   }
+  keysReplacing(): void {}
 }
 
 function setup(): { host: FakeHost; db: Database } {
@@ -121,6 +126,15 @@ describe('access times', () => {
     db.lookupWrite('k');
     assert.equal(db.idleSeconds('k'), 0);
     assert.deepEqual([host.hits, host.misses], [2, 1], 'writes are not counted');
+  });
+
+  test('a read miss is reported as a keymiss unless the lookup asks not to (OBJECT)', () => {
+    const { host, db } = setup();
+    db.lookupRead('a');
+    db.lookupWrite('b');
+    db.lookupRead('c', false, false);
+    assert.deepEqual(host.missedKeys, ['a']);
+    assert.equal(host.misses, 2);
   });
 
   test('setIdleSeconds backdates, and wraps like Redis when beyond the clock', () => {

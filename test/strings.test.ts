@@ -661,9 +661,9 @@ describe('propagation: what replicas and the AOF receive', () => {
     assert.ok(Number(ms) >= low && Number(ms) <= high, `${ms} in [${low}, ${high}]`);
   }
 
-  test('a key found expired is deleted (DEL propagated) before SET writes it', () => {
+  test('a key found expired is deleted (DEL propagated) before SET writes it, both in one MULTI/EXEC as Redis 7.0', () => {
     run('SET', 'e', 'v', 'PXAT', '1');
-    assert.deepEqual(run('SET', 'e', 'w', 'KEEPTTL'), [['DEL', 'e'], ['SET', 'e', 'w', 'KEEPTTL']]);
+    assert.deepEqual(run('SET', 'e', 'w', 'KEEPTTL'), [['MULTI'], ['DEL', 'e'], ['SET', 'e', 'w', 'KEEPTTL'], ['EXEC']]);
     assert.deepEqual(run('GET', 'e'), []);
   });
 

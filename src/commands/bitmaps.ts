@@ -4,6 +4,7 @@
 // that are written become growable Buffers (src/store/mutable-string.ts).
 
 import type { Client } from '../server/client.js';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/options.js';
 import { isString, wrongTypeError, type StringValue, type Value } from '../store/value.js';
 import { byteRange, writableString } from '../store/mutable-string.js';
 import { parseInt64, parseLongLong } from '../util/numbers.js';
@@ -65,7 +66,7 @@ function setbit(c: Client, argv: string[]): void {
     const buf = writableString(v, byte + 1);
     const mask = 0x80 >> (offset % 8);
     buf[byte] = on ? buf[byte] | mask : buf[byte] & ~mask;
-    storeString(c, key, v, buf);
+    storeString(c, key, v, buf, 'setbit');
   }
   c.int(old);
 }
@@ -246,7 +247,10 @@ function bitop(c: Client, argv: string[]): void {
   }
   const target = argv[2];
   if (maxLength === 0) {
-    if (db.delete(target)) c.server.dirty++;
+    if (db.delete(target)) {
+      c.server.dirty++;
+      c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', target, c.dbIndex);
+    }
     c.int(0);
     return;
   }
@@ -271,6 +275,7 @@ function bitop(c: Client, argv: string[]): void {
   db.has(target); // deletes an expired target first, as Redis's setKey
   db.set(target, out);
   c.server.dirty++;
+  c.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', target, c.dbIndex);
   c.int(maxLength);
 }
 
@@ -449,6 +454,7 @@ function bitfieldGeneric(c: Client, argv: string[], readonlyCommand: boolean): v
     else db.update(key, v);
   }
   c.server.dirty += changes;
+  if (changes > 0) c.server.notifyKeyspaceEvent(NOTIFY_STRING, 'setbit', key, c.dbIndex);
 }
 
 function bitfield(c: Client, argv: string[]): void {

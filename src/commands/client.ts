@@ -2,16 +2,15 @@
 // SETINFO), inspecting connections (LIST, INFO) and acting on them (KILL,
 // PAUSE, UNPAUSE). CLIENT SETINFO is Redis 7.2's, the one addition to 7.0.
 
-import type { Client } from '../server/client.js';
+import type { Client, ClientType } from '../server/client.js';
+import { timeoutFromArg } from '../server/blocking.js';
 import { clientInfoString } from '../server/client-info.js';
 import { cString } from '../server/dispatch.js';
-import { parseInt64, parseLongLong } from '../util/numbers.js';
+import { parseLongLong } from '../util/numbers.js';
 import type { CommandSpec } from './registry.js';
+import { notIntegerError } from './strings.js';
 
 const syntaxError = 'ERR syntax error';
-
-/** Redis client types, as CLIENT LIST TYPE and CLIENT KILL TYPE name them. */
-type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
 
 function clientTypeByName(name: string): ClientType | null {
   switch (name.toLowerCase()) {
@@ -27,11 +26,6 @@ function clientTypeByName(name: string): ClientType | null {
     default:
       return null;
   }
-}
-
-/** The type of a connection. Monitors count as normal clients, as in Redis; Tandem has no other kind yet. */
-function clientType(_c: Client): ClientType {
-  return 'normal';
 }
 
 /** Names may only use printable ASCII without spaces, so that CLIENT LIST stays splittable. */
@@ -81,7 +75,7 @@ function clientList(c: Client, argv: string[]): void {
       return;
     }
     for (const other of c.server.clients.values()) {
-      if (clientType(other) === type) out += clientInfoString(other, c) + '\n';
+      if (other.type === type) out += clientInfoString(other, c) + '\n';
     }
   } else if (argv.length > 3 && argv[2].toLowerCase() === 'id') {
     for (let j = 3; j < argv.length; j++) {
@@ -172,7 +166,7 @@ function killMatches(f: KillFilter, other: Client, caller: Client): boolean {
   return (
     (f.addr === undefined || other.addr === f.addr) &&
     (f.laddr === undefined || other.laddr === f.laddr) &&
-    (f.type === undefined || clientType(other) === f.type) &&
+    (f.type === undefined || other.type === f.type) &&
     (f.id === undefined || other.id === f.id) &&
     (f.user === undefined || other.user === f.user) &&
     !(f.skipMe && other === caller)
@@ -221,34 +215,42 @@ function clientPause(c: Client, argv: string[]): void {
     }
     all = mode === 'all';
   }
-  const end = timeoutToEnd(c, argv[2]);
+  // A huge timeout wraps into the past, as in Redis 7.0: the pause ends at once.
+  const end = timeoutFromArg(c, argv[2], 'milliseconds');
   if (end === null) return;
   c.server.pauseClients(all, end);
   c.ok();
 }
 
-/**
- * A timeout in milliseconds as its absolute end time (0 stays 0), checked as
- * Redis 7.0's getTimeoutFromObjectOrReply; replies with the error and returns null when invalid.
- */
-function timeoutToEnd(c: Client, arg: string): number | null {
-  const ms = parseInt64(arg);
-  if (ms === null) {
-    c.error('ERR timeout is not an integer or out of range');
-    return null;
-  }
-  if (ms < 0) {
-    c.error('ERR timeout is negative');
-    return null;
-  }
-  if (ms === 0) return 0;
-  // Redis 7.0 adds without an overflow check: a huge timeout wraps into the past and ends at once.
-  return Number(BigInt.asIntN(64, BigInt(Date.now()) + BigInt(ms)));
-}
-
 function clientUnpause(c: Client): void {
   c.server.unpauseClients();
   c.ok();
+}
+
+// ---- CLIENT UNBLOCK ----------------------------------------------------------------
+
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when the client was blocked on keys and now is not. */
+function clientUnblock(c: Client, argv: string[]): void {
+  if (argv.length > 4) {
+    subcommandSyntaxError(c, argv);
+    return;
+  }
+  let withError = false;
+  if (argv.length === 4) {
+    const reason = argv[3].toLowerCase();
+    if (reason !== 'timeout' && reason !== 'error') {
+      c.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      return;
+    }
+    withError = reason === 'error';
+  }
+  const id = parseLongLong(argv[2]);
+  if (id === null) {
+    c.error(notIntegerError);
+    return;
+  }
+  const target = c.server.clients.get(id);
+  c.int(target !== undefined && c.server.blocking.unblockByRequest(target, withError) ? 1 : 0);
 }
 
 // ---- the connection's own settings -------------------------------------------------
@@ -380,6 +382,7 @@ export const clientCommands: CommandSpec[] = [
       { name: 'no-evict', arity: 3, flags: admin, acl: ['connection'], run: clientNoEvict },
       { name: 'pause', arity: -3, flags: admin, acl: ['connection'], run: clientPause },
       { name: 'unpause', arity: 2, flags: admin, acl: ['connection'], run: clientUnpause },
+      { name: 'unblock', arity: -3, flags: admin, acl: ['connection'], run: clientUnblock },
       { name: 'getredir', arity: 2, flags: own, acl: ['connection'], run: clientGetRedir },
       { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['connection'], run: clientHelp },
     ],

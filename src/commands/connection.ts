@@ -29,6 +29,11 @@ export function authenticate(c: Client, user: string, password: string): boolean
 function ping(c: Client, argv: string[]): void {
   if (argv.length > 2) {
     c.error(`ERR wrong number of arguments for 'ping' command`);
+  } else if (c.resp === 2 && c.isPubSub) {
+    // A subscribed RESP2 client reads every reply as a message: PING answers like one.
+    c.arrayLen(2);
+    c.bulk('pong');
+    c.bulk(argv.length === 2 ? argv[1] : '');
   } else if (argv.length === 2) {
     c.bulk(argv[1]);
   } else {

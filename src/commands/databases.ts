@@ -46,7 +46,12 @@ function swapdb(c: Client, argv: string[]): void {
     c.error('ERR DB index is out of range');
     return;
   }
-  if (first !== second) dbs[first].swapWith(dbs[second]);
+  if (first !== second) {
+    dbs[first].swapWith(dbs[second]);
+    // Keys waited on that exist in the new contents serve their blocked clients, as in Redis.
+    c.server.blocking.signalExistingKeys(dbs[first]);
+    c.server.blocking.signalExistingKeys(dbs[second]);
+  }
   c.server.dirty++;
   c.ok();
 }

@@ -10,5 +10,16 @@ import { bitmapCommands } from './bitmaps.js';
 import { serverCommands } from './server.js';
 import { commandCommands } from './command.js';
 import { debugCommands } from './debug.js';
+import { streamCommands } from './streams.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
+import { listCommands } from './lists.js';
+import { pubsubCommands } from './pubsub.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
+import { zsetCommands } from './zsets.js';
+import { transactionCommands } from './transactions.js';
+import { sortCommands } from './sort.js';
+import { blockingCommands } from './blocking.js';
 
-export const commandFamilies: ReadonlyArray<readonly CommandSpec[]> = [connectionCommands, clientCommands, keyCommands, databaseCommands, stringCommands, bitmapCommands, serverCommands, commandCommands, debugCommands];
+export const commandFamilies: ReadonlyArray<readonly CommandSpec[]> = [connectionCommands, clientCommands, keyCommands, databaseCommands, stringCommands, bitmapCommands, serverCommands, commandCommands, debugCommands, streamCommands, listCommands, hyperloglogCommands, geoCommands, pubsubCommands, hashCommands, setCommands, zsetCommands, sortCommands, transactionCommands, blockingCommands];

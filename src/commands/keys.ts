@@ -3,6 +3,7 @@
 // SCAN, RANDOMKEY, TOUCH, OBJECT, DUMP, RESTORE.
 
 import type { Client } from '../server/client.js';
+import { NOTIFY_GENERIC } from '../config/options.js';
 import type { Database } from '../store/database.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanCursors } from '../store/scan.js';
 import { isString, typeName, type StringValue, type Value } from '../store/value.js';
@@ -26,7 +27,11 @@ function exactInt(n: number): number | bigint {
 /** DEL and UNLINK: memory is reclaimed by the garbage collector either way. */
 function del(c: Client, argv: string[]): void {
   let deleted = 0;
-  for (let i = 1; i < argv.length; i++) if (c.db.delete(argv[i])) deleted++;
+  for (let i = 1; i < argv.length; i++) {
+    if (!c.db.delete(argv[i])) continue;
+    c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', argv[i], c.dbIndex);
+    deleted++;
+  }
   c.server.dirty += deleted;
   c.int(deleted);
 }
@@ -126,10 +131,12 @@ function expireGeneric(c: Client, argv: string[], relative: boolean, unitMs: num
   if (at <= c.server.now() && c.server.expiresKeys()) {
     db.delete(key);
     c.propagateAs([c.server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+    c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, c.dbIndex);
   } else {
     db.setExpire(key, at);
     // PEXPIREAT is deterministic as sent; the others become one, options kept.
     if (relative || unitMs !== 1) c.propagateAs(['PEXPIREAT', key, formatInt(when), ...argv.slice(3)]);
+    c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, c.dbIndex);
   }
   c.int(1);
 }
@@ -152,6 +159,7 @@ function ttlGeneric(c: Client, key: string, inMs: boolean, absolute: boolean): v
 function persist(c: Client, argv: string[]): void {
   if (c.db.lookupWrite(argv[1]) !== undefined && c.db.persist(argv[1])) {
     c.server.dirty++;
+    c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'persist', argv[1], c.dbIndex);
     c.int(1);
   } else {
     c.int(0);
@@ -190,6 +198,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   addKey(db, to, value, expireAt);
   db.delete(from);
   c.server.dirty++;
+  c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'rename_from', from, db.id);
+  c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'rename_to', to, db.id);
   if (nx) c.int(1);
   else c.ok();
 }
@@ -213,6 +223,8 @@ function move(c: Client, argv: string[]): void {
   addKey(dst, key, value, src.getExpire(key));
   src.delete(key);
   c.server.dirty++;
+  c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'move_from', key, src.id);
+  c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'move_to', key, dst.id);
   c.int(1);
 }
 
@@ -262,6 +274,7 @@ function copy(c: Client, argv: string[]): void {
   }
   addKey(dst, to, copyValue(value), expireAt);
   c.server.dirty++;
+  c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'copy_to', to, dst.id);
   c.int(1);
 }
 
@@ -333,7 +346,7 @@ function sharedIntegersEnabled(c: Client): boolean {
 
 /** The value OBJECT inspects, or null after replying a null bulk. */
 function objectLookup(c: Client, key: string): Value | null {
-  const v = c.db.lookupRead(key, false);
+  const v = c.db.lookupRead(key, false, false);
   if (v === undefined) {
     c.nullBulk();
     return null;
@@ -486,6 +499,7 @@ function restore(c: Client, argv: string[]): void {
     if (deleted) {
       c.server.dirty++;
       c.propagateAs(['DEL', key]);
+      c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, c.dbIndex);
     }
     c.ok();
     return;
@@ -497,6 +511,7 @@ function restore(c: Client, argv: string[]): void {
   if (lfu && freq !== null) db.setAccessFrequency(key, freq);
   else if (!lfu && idle !== null) db.setIdleSeconds(key, idle);
   c.server.dirty++;
+  c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'restore', key, c.dbIndex);
   c.ok();
 }
 

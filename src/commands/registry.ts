@@ -71,6 +71,19 @@ export interface CommandSpec {
   subcommands?: readonly CommandSpec[];
 }
 
+/**
+ * Key finder for commands whose keys follow a count argument at `countIndex`
+ * (LMPOP numkeys key..., ZUNION numkeys key...), as Redis's genericGetKeys:
+ * no keys when the count is below 1 or more than the arguments left.
+ */
+export function keysAfterCount(countIndex: number): (argv: string[]) => number[] {
+  return (argv) => {
+    const n = Number.parseInt(argv[countIndex] ?? '', 10) || 0;
+    if (n < 1 || n > argv.length - countIndex - 1) return [];
+    return Array.from({ length: n }, (_, i) => countIndex + 1 + i);
+  };
+}
+
 /** Order in which Redis lists flags in COMMAND INFO (hidden flags omitted). */
 const visibleFlagOrder: readonly string[] = [
   'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale',

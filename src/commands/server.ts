@@ -72,6 +72,11 @@ function shutdown(c: Client, argv: string[]): void {
 // ---- MONITOR ----------------------------------------------------------------------
 
 function monitor(c: Client): void {
+  // Inside EXEC the client expects one reply per command, which a monitor stream is not.
+  if (c.denyBlocking) {
+    c.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    return;
+  }
   // Already monitoring: Redis ignores the command without replying.
   if (c.server.monitors.has(c)) return;
   c.server.monitors.add(c);
@@ -260,7 +265,7 @@ function structureBytes(v: unknown, samples: number, seen: Set<object>, depth = 
 }
 
 /** MEMORY USAGE: key, value, and the Map entries holding them. */
-function keyMemoryUsage(key: string, value: Value, hasExpire: boolean, samples: number): number {
+export function keyMemoryUsage(key: string, value: Value, hasExpire: boolean, samples: number): number {
   const bytes = stringBytes(key.length) + 2 * mapEntryBytes + (hasExpire ? mapEntryBytes + heapNumberBytes : 0);
   return bytes + Math.round(structureBytes(value, samples, new Set()));
 }

@@ -4,6 +4,7 @@
 // place become Buffers (src/store/mutable-string.ts). Every reader accepts both.
 
 import type { Client } from '../server/client.js';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/options.js';
 import { asByteString, isString, wrongTypeError, type StringValue, type Value } from '../store/value.js';
 import { writableString } from '../store/mutable-string.js';
 import {
@@ -46,12 +47,14 @@ export function replyString(c: Client, v: StringValue): void {
 
 /**
  * Stores `value`, computed from the key's previous value `old` (undefined when
- * there was none), keeping the TTL; counts the change.
+ * there was none), keeping the TTL; counts the change and sends the string
+ * keyspace event `event` ("incrby", "append", "setbit", ...).
  */
-export function storeString(c: Client, key: string, old: Value | undefined, value: StringValue): void {
+export function storeString(c: Client, key: string, old: Value | undefined, value: StringValue, event: string): void {
   if (old === undefined) c.db.set(key, value);
   else c.db.update(key, value);
   c.server.dirty++;
+  c.server.notifyKeyspaceEvent(NOTIFY_STRING, event, key, c.dbIndex);
 }
 
 /** Redis's getGenericCommand: replies with the string at `key` or null; false after a WRONGTYPE error. */
@@ -199,10 +202,12 @@ function setGeneric(
   }
   db.set(key, value, (flags & KEEPTTL) !== 0);
   c.server.dirty++;
+  c.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, c.dbIndex);
   if (at !== undefined) {
     // A time in the past is stored as is: the key then expires on its next access, as in Redis 7.0.
     db.setExpire(key, Number(at));
     c.propagateAs(['SET', key, value, 'PXAT', formatInt(at)]);
+    c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, c.dbIndex);
   } else if (withGet) {
     c.propagateAs(c.argv.filter((a, j) => j < 3 || optionName(a) !== 'get'));
   }
@@ -265,13 +270,16 @@ function getex(c: Client, argv: string[]): void {
     db.delete(key);
     server.dirty++;
     c.propagateAs([server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+    server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, c.dbIndex);
   } else if (at !== undefined) {
     db.setExpire(key, Number(at));
     server.dirty++;
     c.propagateAs(['PEXPIREAT', key, formatInt(at)]);
+    server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, c.dbIndex);
   } else if ((opts.flags & PERSIST) !== 0 && db.persist(key)) {
     server.dirty++;
     c.propagateAs(['PERSIST', key]);
+    server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'persist', key, c.dbIndex);
   }
 }
 
@@ -280,6 +288,7 @@ function getdel(c: Client, argv: string[]): void {
   if (!getGeneric(c, key) || !c.db.delete(key)) return;
   c.server.dirty++;
   c.propagateAs([c.server.config.getBool('lazyfree-lazy-user-del') ? 'UNLINK' : 'DEL', key]);
+  c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, c.dbIndex);
 }
 
 // ---- multiple keys -------------------------------------------------------------
@@ -312,6 +321,7 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
   for (let j = 1; j < argv.length; j += 2) {
     db.has(argv[j]); // deletes an expired key first, as Redis's setKey
     db.set(argv[j], argv[j + 1]);
+    c.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', argv[j], c.dbIndex);
   }
   c.server.dirty += (argv.length - 1) / 2;
   if (nx) c.int(1);
@@ -350,7 +360,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
     c.error('ERR increment or decrement would overflow');
     return;
   }
-  storeString(c, key, v, formatInt(result));
+  storeString(c, key, v, formatInt(result), 'incrby');
   c.int(result);
 }
 
@@ -396,7 +406,7 @@ function incrbyfloat(c: Client, argv: string[]): void {
     return;
   }
   const text = formatLongDoubleHuman(sum);
-  storeString(c, key, v, text);
+  storeString(c, key, v, text, 'incrbyfloat');
   c.bulk(text);
   // Replicas get the result, so that float formatting can never make them diverge.
   c.propagateAs(['SET', key, text, 'KEEPTTL']);
@@ -424,12 +434,12 @@ function append(c: Client, argv: string[]): void {
   }
   const length = (v === undefined ? 0 : v.length) + suffix.length;
   if (v === undefined || (typeof v === 'string' && length <= appendAsStringBytesMax)) {
-    storeString(c, key, v, v === undefined ? suffix : v + suffix);
+    storeString(c, key, v, v === undefined ? suffix : v + suffix, 'append');
   } else {
     if (!checkStringLength(c, length)) return;
     const buf = writableString(v, length);
     buf.write(suffix, v.length, 'latin1');
-    storeString(c, key, v, buf);
+    storeString(c, key, v, buf, 'append');
   }
   c.int(length);
 }
@@ -497,7 +507,7 @@ function setrange(c: Client, argv: string[]): void {
   if (!checkStringLength(c, offset + patch.length)) return;
   const buf = writableString(v, offset + patch.length);
   buf.write(patch, offset, 'latin1');
-  storeString(c, key, v, buf);
+  storeString(c, key, v, buf, 'setrange');
   c.int(buf.length);
 }
 

@@ -10,6 +10,9 @@ import type { Command } from '../commands/registry.js';
 import type { Database } from '../store/database.js';
 import type { Server } from './server.js';
 import { clientInfoString } from './client-info.js';
+import type { BlockedState } from './blocking.js';
+import { Subscriptions } from './pubsub.js';
+import { TransactionState, discardTransaction } from './multi.js';
 import { catRepr } from '../util/splitargs.js';
 
 export class Client extends ReplyWriter {
@@ -45,7 +48,7 @@ export class Client extends ReplyWriter {
   /** Set once the client is to be closed after its pending replies are written (QUIT, errors). */
   closeAfterReply = false;
   closed = false;
-  /** Commands are not read while this is set (CLIENT PAUSE, later blocking commands). */
+  /** Commands are not read while this is set (CLIENT PAUSE, blocking commands). */
   paused = false;
   /** Total bytes read and written, for INFO stats and CLIENT LIST. */
   bytesIn = 0;
@@ -54,6 +57,20 @@ export class Client extends ReplyWriter {
   replyPeakBytes = 0;
   /** The command CLIENT PAUSE holds, run again when the pause ends. */
   private heldArgv: string[] | null = null;
+  // ---- blocking commands (see blocking.ts) ----
+  /** What the client waits for while a blocking command (BLPOP, XREAD BLOCK, ...) holds it; null when not blocked. */
+  blocked: BlockedState | null = null;
+  /** Blocking commands act as their non-blocking forms: set while EXEC runs its queue (Redis's CLIENT_DENY_BLOCKING). */
+  denyBlocking = false;
+  /** MULTI queue, WATCHed keys and the flags EXEC reads (see multi.ts). */
+  readonly tx = new TransactionState();
+  // ---- pub/sub (see pubsub.ts) ----
+  /** Channels, patterns and shard channels this client listens to. */
+  readonly subscriptions = new Subscriptions();
+  /** Set while a pub/sub push is written: pushes ignore CLIENT REPLY OFF/SKIP, as Redis's CLIENT_PUSHING. */
+  pushing = false;
+  /** When the output first went over its class's soft limit (seconds), 0 while under it. */
+  private softLimitSince = 0;
 
   private readonly parser = new RequestParser();
   /** Forms to propagate instead of the command as received, set by the command (see propagateAs). */
@@ -98,7 +115,7 @@ export class Client extends ReplyWriter {
   }
 
   protected replyEnabled(): boolean {
-    return !this.replyOff && !this.skipThisReply;
+    return this.pushing || (!this.replyOff && !this.skipThisReply);
   }
 
   protected onErrorReply(message: string): void {
@@ -152,6 +169,10 @@ export class Client extends ReplyWriter {
   beforeCommand(): void {
     this.skipThisReply = this.skipNextReply;
     this.skipNextReply = false;
+  }
+
+  /** Before each call, EXEC's queued ones included: what the previous command asked to propagate is forgotten. */
+  resetPropagation(): void {
     this.propagateForms = null;
     this.propagationForced = false;
   }
@@ -175,6 +196,8 @@ export class Client extends ReplyWriter {
    */
   resetConnectionState(): void {
     this.server.monitors.delete(this);
+    discardTransaction(this);
+    this.server.pubsub.unsubscribeAll(this);
     this.db = this.server.dbs[0];
     this.resp = 2;
     this.user = 'default';
@@ -225,13 +248,20 @@ export class Client extends ReplyWriter {
     return forms;
   }
 
-  /** Whether `timeout` may close this client when idle (not monitors or paused clients; later also replicas, blocked, pubsub). */
+  /** Whether `timeout` may close this client when idle (not monitors, paused, blocked or pubsub clients; later also replicas). */
   idleTimeoutApplies(): boolean {
-    return !this.server.monitors.has(this) && this.heldArgv === null;
+    return !this.server.monitors.has(this) && this.heldArgv === null && this.blocked === null && !this.isPubSub;
   }
 
   /** Writes queued replies to the socket in one go. */
   flush(): void {
+    if (!this.closed && this.outputLimitReached()) {
+      this.server.log.warning(
+        `Client ${clientInfoString(this)} scheduled to be closed ASAP for overcoming of output buffer limits.`,
+      );
+      this.close();
+      return;
+    }
     const chunks = this.takeOutput();
     if (chunks !== null && this.socket && !this.closed) {
       let n = 0;
@@ -258,6 +288,40 @@ export class Client extends ReplyWriter {
     }
   }
 
+  // ---- pub/sub -------------------------------------------------------------------
+
+  /** Subscribed to anything (Redis's CLIENT_PUBSUB): RESP2 then only takes (un)subscribe commands, PING, QUIT, RESET. */
+  get isPubSub(): boolean {
+    return this.subscriptions.total > 0;
+  }
+
+  /** The client class, as CLIENT LIST/KILL TYPE and client-output-buffer-limit name it. Monitors are normal clients. */
+  get type(): ClientType {
+    return this.isPubSub ? 'pubsub' : 'normal';
+  }
+
+  /**
+   * Redis's checkClientOutputBufferLimits: whether the output waiting for the
+   * socket is over the hard limit of the client's class, or has been over the
+   * soft limit for longer than its seconds.
+   */
+  private outputLimitReached(): boolean {
+    // Fake clients (no connection) have nowhere to be disconnected from.
+    if (this.socket === null) return false;
+    const type = this.type;
+    const limit = this.server.outputBufferLimits[type === 'replica' ? 'slave' : type === 'master' ? 'normal' : type];
+    if (limit.hard === 0 && limit.soft === 0) return false;
+    const used = this.pendingReplyBytes + this.socket.writableLength;
+    if (limit.hard !== 0 && used >= limit.hard) return true;
+    if (limit.soft === 0 || used < limit.soft) {
+      this.softLimitSince = 0;
+      return false;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (this.softLimitSince === 0) this.softLimitSince = now;
+    return now - this.softLimitSince > limit.seconds;
+  }
+
   /** Closes the connection now, dropping pending replies. */
   close(): void {
     if (this.closed) return;
@@ -266,6 +330,9 @@ export class Client extends ReplyWriter {
     this.server.clientClosed(this);
   }
 }
+
+/** Client classes, as CLIENT LIST TYPE and CLIENT KILL TYPE name them. */
+export type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
 
 /** "ip:port", with IPv4-mapped IPv6 addresses shown as plain IPv4 as Redis does. */
 export function formatAddress(ip: string | undefined, port: number | undefined): string {

@@ -6,10 +6,19 @@
 import { performance } from 'node:perf_hooks';
 import type { Command } from '../commands/registry.js';
 import type { Client } from './client.js';
+import { discardTransaction, flagTransaction, isExec, runsInsideMulti } from './multi.js';
 import type { Server } from './server.js';
 
 /** Longest argument text quoted back in "unknown command" errors, as Redis's %.128s. */
 const quotedArgCharsMax = 128;
+
+/** What a RESP2 client may run while subscribed: its replies cannot be told apart from messages otherwise. */
+const allowedWhenSubscribed: ReadonlySet<string> = new Set([
+  'ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset',
+]);
+
+/** Commands a client in MULTI may still run when out of memory: the others would grow its queue. */
+const allowedInMultiWhenOutOfMemory: ReadonlySet<string> = new Set(['exec', 'discard', 'quit', 'reset']);
 
 /** Executes one command for `c`; every outcome is a reply, never an exception. */
 export function execute(server: Server, c: Client, argv: string[]): void {
@@ -20,6 +29,7 @@ export function execute(server: Server, c: Client, argv: string[]): void {
   c.cmd = cmd;
   c.lastCmd = cmd;
   if (cmd === null) {
+    flagTransaction(c);
     rejectUnknown(server, c, argv);
     return;
   }
@@ -41,11 +51,44 @@ export function execute(server: Server, c: Client, argv: string[]): void {
     reject(c, cmd, 'NOAUTH Authentication required.');
     return;
   }
-  if (server.pauseHolds(cmd)) {
+  if (c.tx.queue !== null && cmd.has('no_multi')) {
+    reject(c, cmd, 'ERR Command not allowed inside a transaction');
+    return;
+  }
+  if (server.evictor.limit > 0 && !memoryAllows(server, c, cmd)) {
+    reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
+    return;
+  }
+  if (c.resp === 2 && c.isPubSub && !(cmd.parent === undefined && allowedWhenSubscribed.has(cmd.name))) {
+    reject(
+      c,
+      cmd,
+      `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+    return;
+  }
+  // EXEC is held as the commands it would run.
+  if (server.pauseHolds(cmd) || (isExec(cmd) && c.tx.anyQueued((queued) => server.pauseHolds(queued)))) {
     c.holdForPause(argv);
     return;
   }
+  if (c.tx.queue !== null && !runsInsideMulti(cmd)) {
+    c.tx.add(cmd, argv);
+    c.simple('QUEUED');
+    return;
+  }
   call(server, c, cmd, argv);
+}
+
+/**
+ * maxmemory: evicts what the policy allows, then says whether `cmd` may run.
+ * Out of memory, Redis refuses commands flagged denyoom, an EXEC that queued
+ * one, and in MULTI anything that would be queued.
+ */
+function memoryAllows(server: Server, c: Client, cmd: Command): boolean {
+  if (server.evictor.perform() !== 'fail') return true;
+  if (cmd.has('denyoom') || (isExec(cmd) && c.tx.anyQueued((queued) => queued.has('denyoom')))) return false;
+  return c.tx.queue === null || (cmd.parent === undefined && allowedInMultiWhenOutOfMemory.has(cmd.name));
 }
 
 /** The command (or subcommand) argv names, or null when there is none. */
@@ -76,26 +119,54 @@ export function cString(s: string, n = Infinity): string {
 }
 
 function reject(c: Client, cmd: Command, message: string): void {
+  flagTransaction(c);
   cmd.rejectedCalls++;
-  c.error(message);
+  if (isExec(cmd)) abortExec(c, message);
+  else c.error(message);
 }
 
-/** Runs a command that passed all checks, and accounts for it. */
+/**
+ * A refused EXEC discards the transaction with the reason (worded without
+ * its ERR code, as Redis does), and MONITOR sees the EXEC that closes the
+ * MULTI it was shown (Redis's execCommandAbort).
+ */
+function abortExec(c: Client, message: string): void {
+  discardTransaction(c);
+  c.error(`EXECABORT Transaction discarded because of: ${message.startsWith('ERR ') ? message.slice(4) : message}`);
+  if (c.server.monitors.size > 0) c.server.feedMonitors(c, c.argv);
+}
+
+/**
+ * Runs a command that passed all checks, and accounts for it. EXEC calls this
+ * for each queued command: the changes of the outermost call are propagated
+ * together when it ends (see Server.leaveCall).
+ */
 export function call(server: Server, c: Client, cmd: Command, argv: string[]): void {
-  const errorsBefore = server.stats.totalErrorReplies;
   const dirtyBefore = server.dirty;
-  const start = performance.now();
+  c.resetPropagation();
+  server.enterCall();
   try {
-    cmd.run(c, argv);
-  } catch (e) {
-    // A bug in one command must not take the dataset down with the process.
-    server.log.warning(`Internal error in '${cmd.fullName}': ${(e as Error).stack ?? String(e)}`);
-    c.error(`ERR internal error in '${cmd.fullName}' command`);
+    // As Redis, a command fails when it replied an error after the last command accounted for:
+    // EXEC does not fail for the errors of the commands it ran.
+    server.errorsAccounted = server.stats.totalErrorReplies;
+    const start = performance.now();
+    try {
+      cmd.run(c, argv);
+    } catch (e) {
+      // A bug in one command must not take the dataset down with the process.
+      server.log.warning(`Internal error in '${cmd.fullName}': ${(e as Error).stack ?? String(e)}`);
+      c.error(`ERR internal error in '${cmd.fullName}' command`);
+    }
+    const usec = Math.round((performance.now() - start) * 1000);
+    cmd.calls++;
+    cmd.usec += usec;
+    if (server.stats.totalErrorReplies !== server.errorsAccounted) cmd.failedCalls++;
+    server.errorsAccounted = server.stats.totalErrorReplies;
+    server.stats.totalCommandsProcessed++;
+    // EXEC itself is never propagated: its commands are, as one block.
+    const changed = !isExec(cmd) && (server.dirty !== dirtyBefore || c.propagationForced);
+    server.afterCall(c, cmd, argv, usec, changed);
+  } finally {
+    server.leaveCall();
   }
-  const usec = Math.round((performance.now() - start) * 1000);
-  cmd.calls++;
-  cmd.usec += usec;
-  if (server.stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
-  server.stats.totalCommandsProcessed++;
-  server.afterCall(c, cmd, argv, usec, server.dirty !== dirtyBefore || c.propagationForced);
 }

@@ -210,9 +210,10 @@ function clientsSection(server: Server): Fields {
     ['maxclients', server.config.getInt('maxclients')],
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
-    ['blocked_clients', 0],
+    // Clients whose command waits for CLIENT PAUSE count as blocked too, as in Redis 7.0.
+    ['blocked_clients', server.blocking.blockedCount + server.pausedClients.size],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', server.blocking.withTimeoutCount],
   ];
 }
 
@@ -335,13 +336,13 @@ function statsSection(server: Server): Fields {
     ['expire_cycle_cpu_milliseconds', 0],
     ['evicted_keys', s.evictedKeys],
     ['evicted_clients', 0],
-    ['total_eviction_exceeded_time', 0],
-    ['current_eviction_exceeded_time', 0],
+    ['total_eviction_exceeded_time', Math.floor(s.evictionExceededMs + s.currentEvictionExceededMs())],
+    ['current_eviction_exceeded_time', Math.floor(s.currentEvictionExceededMs())],
     ['keyspace_hits', s.keyspaceHits],
     ['keyspace_misses', s.keyspaceMisses],
-    ['pubsub_channels', 0],
-    ['pubsub_patterns', 0],
-    ['pubsubshard_channels', 0],
+    ['pubsub_channels', server.pubsub.channels.entries.size],
+    ['pubsub_patterns', server.pubsub.patterns.entries.size],
+    ['pubsubshard_channels', server.pubsub.shardChannels.entries.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
     ['migrate_cached_sockets', 0],

@@ -166,15 +166,19 @@ export class LatencyMonitor {
 
   /** After each command: its histogram, and a "command"/"fast-command" event when slow enough. */
   commandExecuted(cmd: Command, usec: number): void {
-    if (this.tracking) {
-      let h = this.histograms.get(cmd);
-      if (h === undefined) {
-        h = new LatencyHistogram();
-        this.histograms.set(cmd, h);
-      }
-      h.record(usec * 1000);
-    }
+    this.recordCommandDuration(cmd, usec);
     this.addSampleIfNeeded(cmd.has('fast') ? 'fast-command' : 'command', Math.floor(usec / 1000));
+  }
+
+  /** Adds a call of `cmd` to its histogram (also when a blocked command's wait ends). */
+  recordCommandDuration(cmd: Command, usec: number): void {
+    if (!this.tracking) return;
+    let h = this.histograms.get(cmd);
+    if (h === undefined) {
+      h = new LatencyHistogram();
+      this.histograms.set(cmd, h);
+    }
+    h.record(usec * 1000);
   }
 
   /** Records `ms` for `event` when the monitor is on and it reaches the threshold (latencyAddSampleIfNeeded). */

@@ -10,19 +10,24 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Config } from '../config/config.js';
+import { Config, type ClientBufferLimit, type ClientBufferLimits } from '../config/config.js';
 import { CommandTable, type Command } from '../commands/registry.js';
 import { commandFamilies } from '../commands/index.js';
 import { Database, lruClockMax, type KeyspaceHost, type LfuSettings } from '../store/database.js';
 import { ActiveExpire } from '../store/expire.js';
 import { Client } from './client.js';
+import { BlockingManager } from './blocking.js';
+import { PubSub } from './pubsub.js';
 import { execute } from './dispatch.js';
 import { Logger } from './log.js';
 import { LatencyMonitor } from './latency.js';
 import { ServerMetrics } from './info.js';
 import { SlowLog } from './slowlog.js';
 import { Stats } from './stats.js';
+import { Evictor } from './evict.js';
+import { WatchRegistry } from './multi.js';
 import { catRepr } from '../util/splitargs.js';
+import { NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/options.js';
 import { tandemVersion, redisVersion } from '../version.js';
 
 /** Receives every change to the dataset, in the deterministic form replicas and the AOF need. */
@@ -49,6 +54,12 @@ export class Server implements KeyspaceHost {
   readonly replId: string;
   readonly latency: LatencyMonitor;
   readonly metrics = new ServerMetrics();
+  /** Channel, pattern and shard channel subscriptions. */
+  readonly pubsub = new PubSub();
+  /** client-output-buffer-limit in bytes per class, cached: checked at every reply write. */
+  outputBufferLimits: Record<keyof ClientBufferLimits, OutputBufferLimit>;
+  /** notify-keyspace-events as NOTIFY_* flags, cached: tested at every change of the dataset. */
+  private keyspaceEventFlags = 0;
   /** DEBUG SET-ACTIVE-EXPIRE: whether the cron deletes expired keys nobody reads. */
   activeExpireEnabled = true;
   /** Called once SHUTDOWN has closed the server: bin/tandem-server exits the process here. */
@@ -73,6 +84,19 @@ export class Server implements KeyspaceHost {
   private pauseTimer: NodeJS.Timeout | null = null;
   /** Clients whose next command waits for the pause to end, in the order they were held. */
   readonly pausedClients = new Set<Client>();
+  /** Clients blocked on keys (BLPOP, XREAD BLOCK, ...) and the keys ready to serve them. */
+  readonly blocking = new BlockingManager(this);
+  // ---- transactions, propagation of execution units, maxmemory ----
+  /** Which clients WATCH which keys. */
+  readonly watches = new WatchRegistry();
+  /** Evicts keys under maxmemory (see evict.ts). */
+  readonly evictor: Evictor;
+  /** Error replies already charged to a command (Redis's prev_err_count): see dispatch's call(). */
+  errorsAccounted = 0;
+  /** Nesting of command calls: EXEC calls its queued commands inside its own call. */
+  private callDepth = 0;
+  /** Changes of the outermost call under way, propagated when it ends (Redis's also_propagate). */
+  private pendingPropagation: Array<{ db: number; argv: string[] }> = [];
   /** Unix socket path we created, removed at close. */
   private unixSocketPath: string | null = null;
 
@@ -106,6 +130,15 @@ export class Server implements KeyspaceHost {
       config.onChange(name, () => this.updateLfuSettings());
     }
     this.updateLruClock();
+    this.evictor = new Evictor(this);
+    this.keyspaceEventFlags = config.getInt('notify-keyspace-events');
+    config.onChange('notify-keyspace-events', () => {
+      this.keyspaceEventFlags = config.getInt('notify-keyspace-events');
+    });
+    this.outputBufferLimits = outputBufferLimits(config);
+    config.onChange('client-output-buffer-limit', () => {
+      this.outputBufferLimits = outputBufferLimits(config);
+    });
   }
 
   // ---- lifecycle -------------------------------------------------------------
@@ -138,6 +171,7 @@ export class Server implements KeyspaceHost {
     this.closing = (async () => {
       if (this.cronTimer) clearInterval(this.cronTimer);
       this.cronTimer = null;
+      this.evictor.stop();
       if (this.pauseTimer) clearTimeout(this.pauseTimer);
       for (const c of [...this.clients.values()]) {
         c.flush();
@@ -268,7 +302,10 @@ export class Server implements KeyspaceHost {
   clientClosed(c: Client): void {
     this.clients.delete(c.id);
     this.monitors.delete(c);
+    this.pubsub.unsubscribeAll(c);
     this.pausedClients.delete(c);
+    this.blocking.clientClosed(c);
+    this.watches.unwatchAll(c);
   }
 
   requiresAuth(): boolean {
@@ -340,24 +377,58 @@ export class Server implements KeyspaceHost {
 
   execute(c: Client, argv: string[]): void {
     execute(this, c, argv);
+    // Keys the command (or a whole EXEC) made ready serve blocked clients now, as Redis after call().
+    this.blocking.handleReadyKeys();
   }
 
   /** Bookkeeping after a command ran: slowlog, MONITOR, propagation of changes. */
   afterCall(c: Client, cmd: Command, argv: string[], usec: number, changed: boolean): void {
-    this.slowlog.consider(c, cmd, argv, usec);
-    this.latency.commandExecuted(cmd, usec);
+    // A command that blocked is logged and timed when its wait ends.
+    if (c.blocked !== null) {
+      this.blocking.callFinished(c, usec);
+    } else {
+      this.slowlog.consider(c, cmd, argv, usec);
+      this.latency.commandExecuted(cmd, usec);
+    }
     if (this.monitors.size > 0 && !cmd.has('skip_monitor') && !cmd.has('admin')) this.feedMonitors(c, argv);
     if (changed && this.propagationSinks.length > 0) {
       for (const form of c.takePropagation(argv)) this.propagate(c.dbIndex, form);
     }
   }
 
-  /** Hands one change to every sink (replicas, AOF). */
+  /**
+   * Hands one change to every sink (replicas, AOF). Inside a command call the
+   * change waits for the outermost call to end (see leaveCall).
+   */
   propagate(db: number, argv: string[]): void {
-    for (const sink of this.propagationSinks) sink(db, argv);
+    if (this.propagationSinks.length === 0) return;
+    if (this.callDepth > 0) this.pendingPropagation.push({ db, argv });
+    else for (const sink of this.propagationSinks) sink(db, argv);
   }
 
-  private feedMonitors(c: Client, argv: string[]): void {
+  /** A command call begins (see dispatch's call). */
+  enterCall(): void {
+    this.callDepth++;
+  }
+
+  /**
+   * A command call ended. At the end of the outermost one, what it changed is
+   * propagated: a single change as it is, several (an EXEC's writes, a lazily
+   * expired key's DEL before the write that found it) as one MULTI/EXEC
+   * block, as Redis 7.0's propagatePendingCommands.
+   */
+  leaveCall(): void {
+    if (--this.callDepth > 0 || this.pendingPropagation.length === 0) return;
+    const ops = this.pendingPropagation;
+    this.pendingPropagation = [];
+    const block = ops.length > 1;
+    if (block) this.propagate(ops[0].db, ['MULTI']);
+    for (const op of ops) this.propagate(op.db, op.argv);
+    if (block) this.propagate(ops[ops.length - 1].db, ['EXEC']);
+  }
+
+  /** Shows a command to MONITOR clients. */
+  feedMonitors(c: Client, argv: string[]): void {
     // Microseconds since the epoch, as Redis prints them.
     const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
     const origin = c.socket === null ? 'lua' : c.unixSocket ? `unix:${this.unixSocketPath}` : c.addr;
@@ -383,6 +454,8 @@ export class Server implements KeyspaceHost {
   }
 
   keyExpired(db: Database, key: string): void {
+    this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
+    this.watches.touch(db, key);
     // Not a change of `dirty`, as in Redis: the command that came across the key is not propagated for it.
     this.stats.expiredKeys++;
     if (this.propagationSinks.length > 0) {
@@ -395,6 +468,10 @@ export class Server implements KeyspaceHost {
     else this.stats.keyspaceMisses++;
   }
 
+  keyMissed(db: Database, key: string): void {
+    this.notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
+  }
+
   lruClock(): number {
     return this.lruClockValue;
   }
@@ -403,12 +480,17 @@ export class Server implements KeyspaceHost {
     return this.lfuSettings;
   }
 
-  keyModified(_db: Database, _key: string): void {
-    // WATCH invalidation: filled in by transactions (issue #3).
+  keyModified(db: Database, key: string): void {
+    this.watches.touch(db, key);
   }
 
-  keyCreated(_db: Database, _key: string): void {
-    // Serving blocked clients: filled in by blocking commands (issue #3).
+  keysReplacing(db: Database, replacedWith: Database | null): void {
+    this.watches.touchAll(db, replacedWith);
+  }
+
+  keyCreated(db: Database, key: string): void {
+    this.blocking.signalKeyAsReady(db, key);
+    this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
   }
 
   /**
@@ -418,9 +500,13 @@ export class Server implements KeyspaceHost {
    * notify-keyspace-events selects. Commands call it after each change, as
    * Redis's notifyKeyspaceEvent.
    */
-  notifyKeyspaceEvent(_type: number, _event: string, _key: string, _dbid: number): void {
-    // Publishing: filled in by pub/sub (issue #3).
+  notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void {
+    const flags = this.keyspaceEventFlags;
+    if ((flags & type) === 0) return;
+    if (flags & NOTIFY_KEYSPACE) this.pubsub.publish(`__keyspace@${dbid}__:${key}`, event);
+    if (flags & NOTIFY_KEYEVENT) this.pubsub.publish(`__keyevent@${dbid}__:${event}`, key);
   }
+
 
   private updateLfuSettings(): void {
     const lfu = this.config.getEnum('maxmemory-policy').endsWith('-lfu');
@@ -483,6 +569,19 @@ export function protectedModeDenies(isProtected: boolean, unixSocket: boolean, r
   if (!isProtected || unixSocket) return false;
   const ip = remoteIp?.startsWith('::ffff:') ? remoteIp.slice(7) : remoteIp;
   return ip !== '127.0.0.1' && ip !== '::1';
+}
+
+/** One class's client-output-buffer-limit, in bytes (0: no limit). */
+export interface OutputBufferLimit {
+  hard: number;
+  soft: number;
+  seconds: number;
+}
+
+function outputBufferLimits(config: Config): Record<keyof ClientBufferLimits, OutputBufferLimit> {
+  const limits = config.getClientOutputBufferLimits();
+  const inBytes = (l: ClientBufferLimit) => ({ hard: Number(l.hard), soft: Number(l.soft), seconds: l.seconds });
+  return { normal: inBytes(limits.normal), slave: inBytes(limits.slave), pubsub: inBytes(limits.pubsub) };
 }
 
 function listenOn(listener: net.Server, options: net.ListenOptions): Promise<void> {

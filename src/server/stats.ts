@@ -21,6 +21,9 @@ export class Stats {
   readonly errors = new Map<string, number>();
   /** Set when errorstats hit its limit: further new prefixes are not tracked. */
   errorsTruncated = false;
+  /** Time spent over maxmemory in finished spells, and when the current one began (0: under it), in ms. */
+  evictionExceededMs = 0;
+  evictionExceededSince = 0;
 
   countError(message: string): void {
     this.totalErrorReplies++;
@@ -30,6 +33,21 @@ export class Stats {
     if (n !== undefined) this.errors.set(kind, n + 1);
     else if (this.errors.size < errorKindsMax) this.errors.set(kind, 1);
     else this.errorsTruncated = true;
+  }
+
+  /** After each eviction check: whether memory is still over maxmemory (INFO *_eviction_exceeded_time). */
+  noteEvictionState(exceeded: boolean): void {
+    if (exceeded) {
+      if (this.evictionExceededSince === 0) this.evictionExceededSince = performance.now();
+    } else if (this.evictionExceededSince !== 0) {
+      this.evictionExceededMs += performance.now() - this.evictionExceededSince;
+      this.evictionExceededSince = 0;
+    }
+  }
+
+  /** Milliseconds of the current spell over maxmemory (0 when under it). */
+  currentEvictionExceededMs(): number {
+    return this.evictionExceededSince === 0 ? 0 : performance.now() - this.evictionExceededSince;
   }
 
   reset(): void {
@@ -47,5 +65,7 @@ export class Stats {
     this.writesProcessed = 0;
     this.errors.clear();
     this.errorsTruncated = false;
+    this.evictionExceededMs = 0;
+    this.evictionExceededSince = 0;
   }
 }

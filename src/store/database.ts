@@ -17,6 +17,8 @@ export interface KeyspaceHost {
   keyExpired(db: Database, key: string): void;
   /** A key was looked up for reading: Redis's keyspace_hits/keyspace_misses. */
   countLookup(hit: boolean): void;
+  /** A read found no `key`: the "keymiss" keyspace event. */
+  keyMissed(db: Database, key: string): void;
   /** LRU clock in seconds (24 bits, as Redis's), for OBJECT IDLETIME. */
   lruClock(): number;
   /** LFU parameters while maxmemory-policy is an LFU one; null keeps LRU access times instead. */
@@ -25,6 +27,12 @@ export interface KeyspaceHost {
   keyModified(db: Database, key: string): void;
   /** `key` came into existence: clients blocked on it may now be served, as Redis's signalKeyAsReady in dbAdd. */
   keyCreated(db: Database, key: string): void;
+  /**
+   * `db` is about to lose every key (FLUSHDB/FLUSHALL: `replacedWith` null) or
+   * take those of `replacedWith` (SWAPDB): WATCHes of keys in either are
+   * invalidated, as Redis's touchAllWatchedKeysInDb. Called before the change.
+   */
+  keysReplacing(db: Database, replacedWith: Database | null): void;
 }
 
 export interface LfuSettings {
@@ -88,10 +96,12 @@ export class Database {
   /**
    * Value of `key` for a command that reads it; counts hits and misses.
    * `touch` false leaves the access time alone (Redis's LOOKUP_NOTOUCH: TYPE, TTL, EXISTS, OBJECT).
+   * `notifyMiss` false sends no "keymiss" event for a missing key (Redis's LOOKUP_NONOTIFY: OBJECT).
    */
-  lookupRead(key: string, touch = true): Value | undefined {
+  lookupRead(key: string, touch = true, notifyMiss = true): Value | undefined {
     const v = this.lookup(key, touch);
     this.host.countLookup(v !== undefined);
+    if (v === undefined && notifyMiss) this.host.keyMissed(this, key);
     return v;
   }
 
@@ -175,6 +185,15 @@ export class Database {
   }
 
   /**
+   * Replaces the value of an existing key without signalling WATCH, where
+   * Redis swaps a value's representation quietly (dbUnshareStringValue,
+   * HyperLogLog sparse-to-dense conversion by PFDEBUG).
+   */
+  replaceQuietly(key: string, value: Value): void {
+    this.dict.set(key, value);
+  }
+
+  /**
    * Records that the value of `key` was changed in place (a list push, a hash
    * field set, ...): commands that mutate a collection without db.set/update
    * must call this after the change, as Redis's signalModifiedKey.
@@ -189,6 +208,12 @@ export class Database {
     this.remove(key);
     this.host.keyModified(this, key);
     return true;
+  }
+
+  /** Deletes a stored `key` even if its TTL has passed (eviction, as Redis's dbSyncDelete); signals the change. */
+  evict(key: string): void {
+    this.remove(key);
+    this.host.keyModified(this, key);
   }
 
   private remove(key: string): void {
@@ -231,6 +256,7 @@ export class Database {
 
   /** Removes every key (FLUSHDB). */
   clear(): void {
+    this.host.keysReplacing(this, null);
     this.dict.clear();
     this.expires.clear();
     this.lru.clear();
@@ -240,6 +266,8 @@ export class Database {
 
   /** Exchanges contents with another database (SWAPDB): O(1), clients keep their db number. */
   swapWith(other: Database): void {
+    this.host.keysReplacing(this, other);
+    this.host.keysReplacing(other, this);
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.lru, other.lru] = [other.lru, this.lru];

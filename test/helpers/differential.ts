@@ -14,6 +14,8 @@ export interface DiffCase {
   commands: Command[];
   /** Compare this case's replies as sorted arrays (KEYS, SMEMBERS-like orderless replies). */
   unordered?: boolean;
+  /** Run the case over RESP3 (HELLO 3 first; its reply, which holds the connection id, is not compared). */
+  resp3?: boolean;
 }
 
 /** Extra arguments both servers start with (e.g. enable-debug-command). */
@@ -29,6 +31,7 @@ export function differentialSuite(cases: DiffCase[], extraArgs: string[] = []): 
   let tandem: RunningServer | undefined;
   let r: RawConnection;
   let t: RawConnection;
+  let currentProtocol = '2';
   before(async () => {
     if (!ok) return;
     [redis, tandem] = await Promise.all([startRedis([...sharedArgs, ...extraArgs]), startTandem([...sharedArgs, ...extraArgs])]);
@@ -43,6 +46,11 @@ export function differentialSuite(cases: DiffCase[], extraArgs: string[] = []): 
     test(c.name, { skip: ok ? false : 'redis-server not installed' }, async () => {
       await Promise.all([r.call('FLUSHALL'), t.call('FLUSHALL')]);
       await Promise.all([r.call('SELECT', '0'), t.call('SELECT', '0')]);
+      const protocol = c.resp3 ? '3' : '2';
+      if (protocol !== currentProtocol) {
+        await Promise.all([r.call('HELLO', protocol), t.call('HELLO', protocol)]);
+        currentProtocol = protocol;
+      }
       for (const cmd of c.commands) {
         const [expected, actual] = await Promise.all([r.call(...cmd), t.call(...cmd)]);
         const shown = cmd.map((a) => (typeof a === 'string' ? a : `<${a.length} bytes>`)).join(' ');

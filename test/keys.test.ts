@@ -5,13 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Config } from '../src/config/config.js';
 import { createDumpPayload } from '../src/persistence/dump.js';
-import { Client } from '../src/server/client.js';
-import { Server } from '../src/server/server.js';
 import { cmd, differentialSuite, type DiffCase } from './helpers/differential.js';
 import { RawConnection } from './helpers/resp.js';
 import { redisAvailable, startRedis, startTandem, type RunningServer } from './helpers/servers.js';
+import { inProcessServer } from './helpers/in-process.js';
 
 /** A fixed time far ahead (2100-01-01), so that absolute expiry replies are deterministic. */
 const future = 4102444800;
@@ -625,33 +623,8 @@ describe('across servers', { skip }, () => {
 
 // ---- in-process: expired keys and propagation -------------------------------------------
 
-/** A socketless client whose replies the test reads. */
-class TestClient extends Client {
-  replies(): string {
-    return Buffer.concat(this.takeOutput() ?? []).toString('latin1');
-  }
-}
-
-/** A server that is never started, driven directly: `call` returns the reply, `run` what was propagated. */
-function inProcess(): { server: Server; call: (...argv: string[]) => string; run: (...argv: string[]) => string[][] } {
-  const server = new Server(new Config(), { logSink: () => undefined });
-  const client = new TestClient(server, 1, null);
-  const propagated: string[][] = [];
-  server.propagationSinks.push((_db, argv) => propagated.push(argv));
-  const call = (...argv: string[]): string => {
-    propagated.length = 0;
-    server.execute(client, argv);
-    return client.replies();
-  };
-  const run = (...argv: string[]): string[][] => {
-    call(...argv);
-    return propagated.slice();
-  };
-  return { server, call, run };
-}
-
 describe('keys that expired but are still stored', () => {
-  const { server, call } = inProcess();
+  const { server, call } = inProcessServer();
   const db = server.dbs[0];
 
   /** Stores live keys a, b and keys x, y whose TTL has passed. */
@@ -698,7 +671,7 @@ describe('keys that expired but are still stored', () => {
 // ---- propagation: what replicas and the AOF receive ----------------------------------
 
 describe('propagation', () => {
-  const { server, run } = inProcess();
+  const { server, run } = inProcessServer();
 
   test('EXPIRE family becomes PEXPIREAT with the absolute time, options kept', () => {
     run('SET', 'k', 'v');

@@ -2,10 +2,11 @@
 // against tandem-server, one server at a time so they never share the CPUs,
 // then the memory comparison (bench/memory.ts).
 //
-// npm run bench -- [--quick] [-n N] [--rounds R] [--markdown] [--no-memory] [--profile]
-//   --quick      -n 20000 and 100000 keys for memory: a smoke run
+// npm run bench -- [--quick] [-n N] [--rounds R] [--markdown] [--no-memory] [--persistence] [--profile]
+//   --quick      -n 20000 and 100000 keys for memory (and persistence): a smoke run
 //   --rounds R   run every (server, pipeline) R times, alternating the order; report the median
 //   --markdown   tables as Markdown, for the README
+//   --persistence  also BGSAVE, SAVE and load at startup of the same keys (bench/persistence.ts)
 //   --profile    instead of comparing: run Tandem under the V8 CPU profiler with the same load
 //                and list the functions with the most self time
 
@@ -21,6 +22,7 @@ import {
   startServer, type BenchServer, type ServerKind,
 } from './common.js';
 import { formatMemory, measureMemory, memoryArgOptions, memoryOptionsFrom } from './memory.js';
+import { formatPersistence, measurePersistence, persistenceOptionsFrom } from './persistence.js';
 
 const tests = 'set,get,incr,mset';
 const pipelines = [1, 16] as const;
@@ -228,6 +230,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '1' },
       markdown: { type: 'boolean' },
       'no-memory': { type: 'boolean' },
+      persistence: { type: 'boolean' },
       profile: { type: 'boolean' },
       ...memoryArgOptions,
     },
@@ -247,6 +250,10 @@ async function main(): Promise<void> {
   if (!values['no-memory']) {
     const opts = memoryOptionsFrom(values);
     out(formatMemory(await measureMemory(opts), opts, markdown));
+  }
+  if (values.persistence) {
+    const opts = persistenceOptionsFrom(values);
+    out(formatPersistence(await measurePersistence(opts), opts, markdown));
   }
 }
 

@@ -70,8 +70,13 @@ export async function call(port: number, ...args: string[]): Promise<string> {
 
 /** INFO [section] as field → value. */
 export async function info(port: number, section = 'all'): Promise<Map<string, string>> {
+  return parseInfo(await call(port, 'INFO', section));
+}
+
+/** An INFO reply's `field:value` lines as a map. */
+export function parseInfo(reply: string): Map<string, string> {
   const fields = new Map<string, string>();
-  for (const line of (await call(port, 'INFO', section)).split('\r\n')) {
+  for (const line of reply.split('\r\n')) {
     const colon = line.indexOf(':');
     if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1));
   }

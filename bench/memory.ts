@@ -22,7 +22,7 @@ export interface MemoryOptions {
   valueSize: number;
 }
 
-interface Sample {
+export interface Sample {
   usedMemory: number;
   usedMemoryRss: number;
   vmRss: number;
@@ -62,7 +62,7 @@ const settleTolerance = 0.005;
  * Waits until the numbers stop moving, so Tandem's garbage collector (which
  * we cannot trigger from outside) has had its chance to run after a burst.
  */
-async function settledSample(server: BenchServer): Promise<Sample> {
+export async function settledSample(server: BenchServer): Promise<Sample> {
   const start = Date.now();
   let last = await sample(server);
   for (;;) {

@@ -55,9 +55,11 @@ export async function main(args: string[]): Promise<void> {
   let stopping = false;
   const onSignal = (name: string) => {
     if (stopping) return;
-    stopping = true;
     server.log.warning(`Received ${name} scheduling shutdown...`);
     server.log.warning('User requested shutdown...');
+    // As Redis: when the final save fails the server keeps running (a second signal tries again).
+    if (!server.prepareShutdown(false, false, false)) return;
+    stopping = true;
     void server.close().then(() => process.exit(0));
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));

@@ -47,6 +47,7 @@ class FakeHost implements KeyspaceHost {
     this.createdKeys.push(key);
   }
   keysReplacing(): void {}
+  snapshotKey(): void {}
 }
 
 function setup(): { host: FakeHost; db: Database } {

@@ -81,6 +81,7 @@ function flushall(c: Client, argv: string[]): void {
     db.clear();
   }
   c.server.dirty++;
+  c.server.persistence.flushedAll();
   c.ok();
 }
 

@@ -4,7 +4,7 @@
 
 import type { Client } from '../server/client.js';
 import { datasetDigest, digestValue, type DigestValue } from '../persistence/digest.js';
-import { writeDumpObject, type DumpValue } from '../persistence/dump.js';
+import { rdbLoadLimits, writeObject } from '../persistence/rdb-object.js';
 import { RdbWriter } from '../persistence/rdb-string.js';
 import type { Database } from '../store/database.js';
 import { globMatch } from '../util/glob.js';
@@ -38,9 +38,9 @@ function object(c: Client, argv: string[]): void {
     return;
   }
   const w = new RdbWriter();
-  // dump.ts serialises every type the store holds; the type byte is not part of the length.
-  writeDumpObject(w, v as DumpValue, c.server.config.getBool('rdbcompression'));
-  const lru = c.db.lru.get(key) ?? c.server.lruClock();
+  // The type byte is not part of the length.
+  writeObject(w, v, c.server.config.getBool('rdbcompression'), rdbLoadLimits(c.server.config));
+  const lru = c.db.lruWord(key) ?? c.server.lruClock();
   c.simple(
     `Value at:${fakeAddress(key)} refcount:${valueRefcount(c, v)} encoding:${valueEncoding(v)} ` +
       `serializedlength:${w.length - 1} lru:${lru} lru_seconds_idle:${c.db.idleSeconds(key)}`,
@@ -198,6 +198,8 @@ const helpLines = [
   '    unit tests to simulate Redis errors.',
   'LOG <message>',
   '    Write <message> to the server log.',
+  'LOADAOF',
+  '    Flush the AOF buffers on disk and reload the AOF in memory.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
   'POPULATE <count> [<prefix>] [<size>]',
@@ -209,6 +211,19 @@ const helpLines = [
   '    Reply with a test value of the specified type. <type> can be: string,',
   '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
   '    true, false.',
+  'RELOAD [option ...]',
+  '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
+  '    * MERGE: conflicting keys will be loaded from RDB.',
+  '    * NOFLUSH: the existing database will not be removed before load, but',
+  '      conflicting keys will generate an exception and kill the server.',
+  '    * NOSAVE: the database will be loaded from an existing RDB file.',
+  '    Examples:',
+  '    * DEBUG RELOAD: verify that the server is able to persist, flush and reload',
+  '      the database.',
+  '    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an',
+  '      existing RDB file.',
+  '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
+  '      file to the database.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -253,7 +268,36 @@ const subcommands = new Map<string, [(argc: number) => boolean, (c: Client, argv
   ['digest', [(n) => n === 2, digest]],
   ['digest-value', [(n) => n >= 2, digestValues]],
   ['stringmatch-test', [(n) => n === 2, stringmatchTest]],
+  ['reload', [(n) => n >= 2, reload]],
+  [
+    'loadaof',
+    [
+      (n) => n === 2,
+      (c) => {
+        c.server.aof.reloadSync();
+        c.ok();
+      },
+    ],
+  ],
 ]);
+
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the dump, empty the dataset, load the dump back. */
+function reload(c: Client, argv: string[]): void {
+  const options = { merge: false, flush: true, save: true };
+  for (const opt of argv.slice(2)) {
+    const o = opt.toLowerCase();
+    if (o === 'merge') options.merge = true;
+    else if (o === 'noflush') options.flush = false;
+    else if (o === 'nosave') options.save = false;
+    else {
+      c.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+      return;
+    }
+  }
+  const error = c.server.persistence.debugReload(options);
+  if (error === null) c.ok();
+  else c.error(error);
+}
 
 function debug(c: Client, argv: string[]): void {
   const sub = subcommands.get(argv[1].toLowerCase());

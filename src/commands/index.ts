@@ -21,5 +21,7 @@ import { zsetCommands } from './zsets.js';
 import { transactionCommands } from './transactions.js';
 import { sortCommands } from './sort.js';
 import { blockingCommands } from './blocking.js';
+import { persistenceCommands } from './persistence.js';
+import { aofCommands } from './aof.js';
 
-export const commandFamilies: ReadonlyArray<readonly CommandSpec[]> = [connectionCommands, clientCommands, keyCommands, databaseCommands, stringCommands, bitmapCommands, serverCommands, commandCommands, debugCommands, streamCommands, listCommands, hyperloglogCommands, geoCommands, pubsubCommands, hashCommands, setCommands, zsetCommands, sortCommands, transactionCommands, blockingCommands];
+export const commandFamilies: ReadonlyArray<readonly CommandSpec[]> = [connectionCommands, clientCommands, keyCommands, databaseCommands, stringCommands, bitmapCommands, serverCommands, commandCommands, debugCommands, streamCommands, listCommands, hyperloglogCommands, geoCommands, pubsubCommands, hashCommands, setCommands, zsetCommands, sortCommands, transactionCommands, blockingCommands, persistenceCommands, aofCommands];

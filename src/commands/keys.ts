@@ -7,7 +7,8 @@ import { NOTIFY_GENERIC } from '../config/options.js';
 import type { Database } from '../store/database.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanCursors } from '../store/scan.js';
 import { isString, typeName, type StringValue, type Value } from '../store/value.js';
-import { createDumpPayload, parseDumpPayload, type DumpValue } from '../persistence/dump.js';
+import { createDumpPayload, parseDumpPayload } from '../persistence/dump.js';
+import { rdbLoadLimits } from '../persistence/rdb-object.js';
 import { compileGlob } from '../util/glob.js';
 import { formatInt, INT64_MAX, INT64_MIN, normInt64, parseInt64, parseLongLong } from '../util/numbers.js';
 import { databaseAt, intArg } from './databases.js';
@@ -436,8 +437,8 @@ function dump(c: Client, argv: string[]): void {
     c.nullBulk();
     return;
   }
-  // dump.ts serialises every type the store holds.
-  c.bulk(createDumpPayload(v as DumpValue, c.server.config.getBool('rdbcompression')));
+  const config = c.server.config;
+  c.bulk(createDumpPayload(v, config.getBool('rdbcompression'), rdbLoadLimits(config)));
 }
 
 /** A non-negative integer option of RESTORE, or null after replying the error. */
@@ -487,7 +488,7 @@ function restore(c: Client, argv: string[]): void {
   }
   let ttl = restoreNumberArg(c, argv[2], Infinity, 'ERR Invalid TTL value, must be >= 0');
   if (ttl === null) return;
-  const parsed = parseDumpPayload(argv[3]);
+  const parsed = parseDumpPayload(argv[3], { limits: rdbLoadLimits(c.server.config) });
   if ('error' in parsed) {
     c.error(parsed.error);
     return;

@@ -28,10 +28,6 @@ function time(c: Client): void {
   c.bulks([String(Math.floor(us / 1e6)), String(us % 1e6)]);
 }
 
-function lastsave(c: Client): void {
-  c.int(c.server.lastSaveTime);
-}
-
 // ---- SHUTDOWN -------------------------------------------------------------------
 
 /**
@@ -45,12 +41,14 @@ function shutdown(c: Client, argv: string[]): void {
   let nosave = false;
   let flagged = false;
   let abort = false;
+  let force = false;
   for (const arg of argv.slice(1)) {
     const a = arg.toLowerCase();
     if (a === 'nosave') nosave = true;
     else if (a === 'save') save = true;
     else if (a === 'abort') abort = true;
-    else if (a !== 'now' && a !== 'force') {
+    else if (a === 'force') force = true;
+    else if (a !== 'now') {
       c.error(syntaxError);
       return;
     }
@@ -66,6 +64,10 @@ function shutdown(c: Client, argv: string[]): void {
   }
   const server = c.server;
   server.log.warning('User requested shutdown...');
+  if (!server.prepareShutdown(save, nosave, force)) {
+    c.error('ERR Errors trying to SHUTDOWN. Check logs.');
+    return;
+  }
   void server.close().then(() => server.onShutdown?.());
 }
 
@@ -526,7 +528,6 @@ function helpSpec(lines: readonly string[]): CommandSpec {
 export const serverCommands: CommandSpec[] = [
   { name: 'info', arity: -1, flags: ['loading', 'stale'], acl: ['dangerous'], run: info },
   { name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], run: time },
-  { name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['admin', 'dangerous'], run: lastsave },
   {
     name: 'shutdown',
     arity: -1,

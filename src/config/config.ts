@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OPTIONS, lookupOption, DEPRECATED_DIRECTIVES, MIN_HZ, MAX_HZ, REPL_BACKLOG_MIN_SIZE } from './options.js';
 import { globMatch } from '../util/glob.js';
+import { splitArgs } from '../util/splitargs.js';
 import { formatOption, numberOf, parseOption, splitRuntimeValue, type ParseCtx } from './values.js';
 import type { OptionDef } from './options.js';
 
@@ -352,6 +353,8 @@ export class Config {
     if (e) {
       const def = e.def;
       if (!def.multiArg && args.length !== 1) return 'wrong number of arguments';
+      // One non-empty argument of a multi-argument option is split on spaces, so `--save "60 1"` works.
+      if (def.multiArg && args.length === 1 && args[0] !== '') args = splitArgs(args[0]) ?? args;
       const s = this.slots.get(def.name)!;
       const r = parseOption(def, args, s.value, { config: this, runtime: false });
       if (!r.ok) return r.err;

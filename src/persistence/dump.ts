@@ -5,16 +5,17 @@
  *   <RDB object type byte><RDB serialized value><RDB version: u16 LE><CRC64: u64 LE>
  *
  * The CRC64 (Jones) covers everything before it, including the version.
- * Verification accepts any RDB version <= ours (10), like Redis 7.0.
+ * Verification accepts any RDB version <= ours (10), like Redis 7.0. The
+ * object itself is rdb-object.ts's writeObject / readObject.
  */
 
+import type { Value } from '../store/value.js';
 import { Crc64 } from './crc64.js';
-import { RDB_TYPE_STRING, RDB_VERSION, RdbFormatError, RdbReader, RdbWriter } from './rdb-string.js';
+import { defaultRdbLoadLimits, readObject, writeObject, type ListLayout, type RdbLoadLimits } from './rdb-object.js';
+import { RDB_VERSION, RdbReader, RdbWriter } from './rdb-string.js';
 
-export type StringValue = string | Buffer;
-
-/** Values DUMP/RESTORE can carry today. Extend with lists/hashes/sets/zsets/streams later. */
-export type DumpValue = StringValue;
+/** Values DUMP/RESTORE carry: every type. */
+export type DumpValue = Value;
 
 /** Exact error replies Redis 7.0 gives for RESTORE (without the leading '-'). */
 export const DUMP_ERR_VERSION_OR_CHECKSUM = 'ERR DUMP payload version or checksum are wrong';
@@ -23,6 +24,8 @@ export const DUMP_ERR_BAD_FORMAT = 'ERR Bad data format';
 export interface ParseDumpOptions {
   /** Like Redis's DEBUG SET-SKIP-CHECKSUM-VALIDATION 1: the RDB version is still checked. */
   skipChecksum?: boolean;
+  /** The encoding thresholds of the server config (Redis's defaults when absent). */
+  limits?: RdbLoadLimits;
 }
 
 export type ParseDumpResult =
@@ -30,23 +33,13 @@ export type ParseDumpResult =
   | { error: string };
 
 /**
- * Serialize the object part (type byte + value) into `w`, as rdbSaveObjectType
- * + rdbSaveObject do. Reusable by the RDB file writer.
- */
-export function writeDumpObject(w: RdbWriter, value: DumpValue, compress: boolean): void {
-  // Dispatch on the value kind; only strings exist so far.
-  w.writeType(RDB_TYPE_STRING);
-  w.writeString(value, compress);
-}
-
-/**
  * DUMP payload for a value. `compress` mirrors Redis's `rdbcompression`
  * config (default yes): strings > 20 bytes are LZF compressed when it saves
- * at least 4 bytes.
+ * at least 4 bytes. `layout` is the list node settings of the server config.
  */
-export function createDumpPayload(value: DumpValue, compress: boolean): Buffer {
-  const w = new RdbWriter(value.length + 32);
-  writeDumpObject(w, value, compress);
+export function createDumpPayload(value: DumpValue, compress: boolean, layout?: ListLayout): Buffer {
+  const w = new RdbWriter(typeof value === 'string' || Buffer.isBuffer(value) ? value.length + 32 : 256);
+  writeObject(w, value, compress, layout);
   w.writeUInt16LE(RDB_VERSION);
   const body = w.bytes();
   const crc = new Crc64().update(body);
@@ -72,25 +65,8 @@ export function verifyDumpPayload(p: Uint8Array | Buffer, opts?: ParseDumpOption
 }
 
 /**
- * Read one object (type byte + value) at the reader's position, as
- * rdbLoadObjectType + rdbLoadObject. Throws RdbFormatError on bad data.
- */
-export function readDumpObject(r: RdbReader): { type: number; value: DumpValue } {
-  const typeOffset = r.offset;
-  const type = r.readType();
-  switch (type) {
-    case RDB_TYPE_STRING:
-      return { type, value: r.readString() };
-    default:
-      // Other object types are not supported yet; Redis answers
-      // "Bad data format" for anything it cannot load.
-      throw new RdbFormatError(`unsupported RDB object type ${type}`, typeOffset);
-  }
-}
-
-/**
  * Validate and decode a RESTORE payload. Never throws: errors are returned as
- * Redis's exact reply text.
+ * Redis's exact reply text. An empty collection is "Bad data format", as in Redis.
  *
  * Like Redis, the object is parsed from the start of the payload with the
  * whole payload (footer included) readable, and trailing bytes before the
@@ -102,8 +78,9 @@ export function parseDumpPayload(payload: string | Uint8Array | Buffer, opts?: P
     const rdbVersion = verifyDumpPayload(p, opts);
     if (rdbVersion < 0) return { error: DUMP_ERR_VERSION_OR_CHECKSUM };
     const r = new RdbReader(p, 0, p.length);
-    const { type, value } = readDumpObject(r);
-    return { value, rdbType: type, rdbVersion };
+    const rdbType = r.readType();
+    const value = readObject(r, rdbType, opts?.limits ?? defaultRdbLoadLimits);
+    return value === null ? { error: DUMP_ERR_BAD_FORMAT } : { value, rdbType, rdbVersion };
   } catch {
     return { error: DUMP_ERR_BAD_FORMAT };
   }

@@ -51,8 +51,21 @@ function idx(h: number): number {
  * (or when input or outLen is empty), exactly when liblzf returns 0.
  */
 export function lzfCompressRaw(input: Uint8Array | Buffer, outLen: number): Uint8Array | null {
-  const inLen = input.length;
-  if (inLen === 0 || outLen <= 0) return null;
+  const out = new Uint8Array(outLen + lzfOutSlack);
+  const n = lzfCompressInto(input, input.length, out, outLen);
+  return n === 0 ? null : out.subarray(0, n);
+}
+
+/** Bytes an output buffer needs beyond `outLen` for lzfCompressInto. */
+export const lzfOutSlack = 8;
+
+/**
+ * lzfCompressRaw into a caller's buffers (the first `inLen` bytes of `input`;
+ * `out` at least outLen + lzfOutSlack bytes), so that saving many values
+ * allocates nothing: the compressed length, or 0 when it does not fit.
+ */
+export function lzfCompressInto(input: Uint8Array, inLen: number, out: Uint8Array, outLen: number): number {
+  if (inLen === 0 || outLen <= 0) return 0;
   if (stampNext + inLen + 1 > 0x7fffffff) {
     htab.fill(0);
     stampNext = 1;
@@ -60,7 +73,6 @@ export function lzfCompressRaw(input: Uint8Array | Buffer, outLen: number): Uint
   const base = stampNext;
   stampNext += inLen + 1;
 
-  const out = new Uint8Array(outLen + 8);
   const outEnd = outLen;
   const inEnd = inLen;
   let ip = 0;
@@ -87,7 +99,7 @@ export function lzfCompressRaw(input: Uint8Array | Buffer, outLen: number): Uint
       let maxlen = inEnd - ip - len;
       if (maxlen > MAX_REF) maxlen = MAX_REF;
 
-      if (op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return null;
+      if (op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return 0;
 
       out[op - lit - 1] = (lit - 1) & 0xff; // stop run
       if (lit === 0) op--; // undo run if length is zero
@@ -131,7 +143,7 @@ export function lzfCompressRaw(input: Uint8Array | Buffer, outLen: number): Uint
       ip++;
     } else {
       // one more literal byte we must copy
-      if (op >= outEnd) return null;
+      if (op >= outEnd) return 0;
       lit++;
       out[op++] = input[ip++];
       if (lit === MAX_LIT) {
@@ -142,7 +154,7 @@ export function lzfCompressRaw(input: Uint8Array | Buffer, outLen: number): Uint
     }
   }
 
-  if (op + 3 > outEnd) return null; // at most 3 bytes can be missing here
+  if (op + 3 > outEnd) return 0; // at most 3 bytes can be missing here
 
   while (ip < inEnd) {
     lit++;
@@ -157,7 +169,7 @@ export function lzfCompressRaw(input: Uint8Array | Buffer, outLen: number): Uint
   out[op - lit - 1] = (lit - 1) & 0xff; // end run
   if (lit === 0) op--; // undo run if length is zero
 
-  return out.subarray(0, op);
+  return op;
 }
 
 /**

@@ -8,7 +8,7 @@
  * or Uint8Array/Buffer. Nothing here ever UTF-8 encodes or decodes.
  */
 
-import { lzfCompress, lzfDecompress, lzfMaxDecompressedLen, LzfError } from './lzf.js';
+import { lzfCompressInto, lzfDecompress, lzfMaxDecompressedLen, lzfOutSlack, LzfError } from './lzf.js';
 
 /** RDB version written by Redis 7.0. */
 export const RDB_VERSION = 10;
@@ -104,6 +104,11 @@ function canonicalSmallInt(s: ByteString, len: number): number | null {
   }
   return neg ? -v : v;
 }
+
+/** Scratch space for LZF compression (one thread: shared by every writer). */
+let lzfScratchIn = Buffer.allocUnsafe(256);
+let lzfScratchOut = Buffer.allocUnsafe(256);
+const lzfScratchBytesMax = 1024 * 1024;
 
 /**
  * Growable byte buffer writing RDB primitives, like Redis's rdbSave* functions.
@@ -255,16 +260,43 @@ export class RdbWriter {
       const v = canonicalSmallInt(s, len);
       if (v !== null && this.writeEncodedInteger(v)) return;
     }
-    if (compress && len > 20) {
-      const bytes = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
-      const c = lzfCompress(bytes);
-      if (c !== null) {
-        this.writeLzfBlob(c, len);
-        return;
-      }
-    }
+    if (compress && len > 20 && this.writeCompressed(s)) return;
     this.writeLength(len);
     if (len > 0) this.writeRaw(s);
+  }
+
+  /**
+   * rdbSaveLzfStringObject: the LZF form when it saves at least 4 bytes. Works
+   * in scratch buffers shared by all writers: a snapshot writes millions of
+   * values, and per-value garbage becomes GC pauses.
+   */
+  private writeCompressed(s: ByteString): boolean {
+    const len = s.length;
+    let input: Uint8Array;
+    if (typeof s === 'string') {
+      if (lzfScratchIn.length < len) lzfScratchIn = Buffer.allocUnsafe(Math.max(len, lzfScratchIn.length * 2));
+      lzfScratchIn.write(s, 0, len, 'latin1');
+      input = lzfScratchIn;
+    } else {
+      input = s;
+    }
+    if (lzfScratchOut.length < len + lzfOutSlack) {
+      lzfScratchOut = Buffer.allocUnsafe(Math.max(len + lzfOutSlack, lzfScratchOut.length * 2));
+    }
+    const compressedLen = lzfCompressInto(input, len, lzfScratchOut, len - 4);
+    if (compressedLen === 0) return false;
+    this.writeByte((RDB_ENCVAL << 6) | RDB_ENC_LZF);
+    this.writeLength(compressedLen);
+    this.writeLength(len);
+    this.ensure(compressedLen);
+    lzfScratchOut.copy(this.buf, this.pos, 0, compressedLen);
+    this.pos += compressedLen;
+    // A huge value's scratch space is not kept for the rest of the process.
+    if (len > lzfScratchBytesMax) {
+      lzfScratchIn = Buffer.allocUnsafe(256);
+      lzfScratchOut = Buffer.allocUnsafe(256);
+    }
+    return true;
   }
 
   /** rdbSaveMillisecondTime: signed 64-bit little endian. */

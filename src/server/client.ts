@@ -262,6 +262,8 @@ export class Client extends ReplyWriter {
       this.close();
       return;
     }
+    // What the replies acknowledge reaches the AOF first, as Redis writes it before handling client writes.
+    if (this.pendingReplyBytes > 0) this.server.aof.beforeReplies();
     const chunks = this.takeOutput();
     if (chunks !== null && this.socket && !this.closed) {
       let n = 0;

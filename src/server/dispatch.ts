@@ -59,12 +59,22 @@ export function execute(server: Server, c: Client, argv: string[]): void {
     reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
+  const diskError = server.persistence.writesDeniedError();
+  if (diskError !== null && (isWrite(c, cmd) || (cmd.name === 'ping' && cmd.parent === undefined))) {
+    reject(c, cmd, diskError);
+    return;
+  }
   if (c.resp === 2 && c.isPubSub && !(cmd.parent === undefined && allowedWhenSubscribed.has(cmd.name))) {
     reject(
       c,
       cmd,
       `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
+    return;
+  }
+  // While a dataset loads, only commands flagged `loading` run (socketless clients load it).
+  if (server.persistence.loading !== null && c.socket !== null && deniedWhileLoading(c, cmd)) {
+    reject(c, cmd, 'LOADING Redis is loading the dataset in memory');
     return;
   }
   // EXEC is held as the commands it would run.
@@ -91,8 +101,18 @@ function memoryAllows(server: Server, c: Client, cmd: Command): boolean {
   return c.tx.queue === null || (cmd.parent === undefined && allowedInMultiWhenOutOfMemory.has(cmd.name));
 }
 
+/** A write, or an EXEC that would run one (Redis's is_write_command). */
+function isWrite(c: Client, cmd: Command): boolean {
+  return cmd.has('write') || (isExec(cmd) && c.tx.anyQueued((queued) => queued.has('write')));
+}
+
+/** Redis's is_denyloading_command: no `loading` flag, or an EXEC that queued such a command. */
+function deniedWhileLoading(c: Client, cmd: Command): boolean {
+  return !cmd.has('loading') || (isExec(cmd) && c.tx.anyQueued((queued) => !queued.has('loading')));
+}
+
 /** The command (or subcommand) argv names, or null when there is none. */
-function lookupCommand(server: Server, argv: string[]): Command | null {
+export function lookupCommand(server: Server, argv: string[]): Command | null {
   const base = server.commands.get(argv[0]);
   if (base === undefined) return null;
   if (base.subcommands === undefined || argv.length < 2) return base;
@@ -149,6 +169,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     // As Redis, a command fails when it replied an error after the last command accounted for:
     // EXEC does not fail for the errors of the commands it ran.
     server.errorsAccounted = server.stats.totalErrorReplies;
+    // A running snapshot gets the keys a write names before the handler can change them, however it looks them up.
+    if (c.db.snapshotMark !== 0 && cmd.has('write')) for (const i of cmd.keyPositions(argv)) c.db.preserve(argv[i]);
     const start = performance.now();
     try {
       cmd.run(c, argv);
@@ -164,7 +186,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     server.errorsAccounted = server.stats.totalErrorReplies;
     server.stats.totalCommandsProcessed++;
     // EXEC itself is never propagated: its commands are, as one block.
-    const changed = !isExec(cmd) && (server.dirty !== dirtyBefore || c.propagationForced);
+    // Only growth counts, as Redis clamps a negative difference: SAVE and DEBUG LOADAOF lower `dirty`.
+    const changed = !isExec(cmd) && (server.dirty > dirtyBefore || c.propagationForced);
     server.afterCall(c, cmd, argv, usec, changed);
   } finally {
     server.leaveCall();

@@ -15,6 +15,10 @@ import { CommandTable, type Command } from '../commands/registry.js';
 import { commandFamilies } from '../commands/index.js';
 import { Database, lruClockMax, type KeyspaceHost, type LfuSettings } from '../store/database.js';
 import { ActiveExpire } from '../store/expire.js';
+import { Snapshotter } from '../store/snapshot.js';
+import { Persistence } from '../persistence/persistence.js';
+import { Aof } from '../persistence/aof.js';
+import type { Value } from '../store/value.js';
 import { Client } from './client.js';
 import { BlockingManager } from './blocking.js';
 import { PubSub } from './pubsub.js';
@@ -97,11 +101,18 @@ export class Server implements KeyspaceHost {
   private callDepth = 0;
   /** Changes of the outermost call under way, propagated when it ends (Redis's also_propagate). */
   private pendingPropagation: Array<{ db: number; argv: string[] }> = [];
+  /** Point-in-time snapshots of the keyspace (BGSAVE, AOF rewrite, full sync), one at a time. */
+  readonly snapshots = new Snapshotter(() => this.dbs);
+  /** SAVE/BGSAVE, save points, the dump loaded at startup. */
+  readonly persistence = new Persistence(this);
+  /** The append-only file (appendonly, BGREWRITEAOF). */
+  readonly aof: Aof;
   /** Unix socket path we created, removed at close. */
   private unixSocketPath: string | null = null;
 
   constructor(config: Config, options: ServerOptions = {}) {
     this.config = config;
+    this.aof = new Aof(this);
     this.log = new Logger(options.logSink ?? null);
     this.commands = new CommandTable(commandFamilies);
     this.runId = randomBytes(20).toString('hex');
@@ -160,9 +171,31 @@ export class Server implements KeyspaceHost {
     this.log.warning('Server initialized');
     if (port !== 0) this.listeners.push(...(await this.listenTcp(port)));
     await this.listenUnix();
+    await this.loadDataAtStartup();
     this.startCron();
     this.log.notice('Ready to accept connections tcp');
     if (this.unixSocketPath) this.log.notice(`The server is now ready to accept connections at ${this.unixSocketPath}`);
+  }
+
+  /** Redis's loadDataFromDisk: the dump, while clients already connected get -LOADING. */
+  private async loadDataAtStartup(): Promise<void> {
+    // With appendonly yes the AOF is the dataset, and the dump is not read.
+    if (await this.aof.loadAtStartup()) return;
+    const started = Date.now();
+    const loaded = await this.persistence.loadDumpAtStartup();
+    if (loaded) this.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+  }
+
+  /**
+   * What must happen before exiting (SHUTDOWN, SIGTERM), as Redis's
+   * prepareForShutdown: stop a background save, write the final dump when
+   * save points are set (or `save`). False when that failed and `force` is
+   * not given: the server then keeps running.
+   */
+  prepareShutdown(save: boolean, nosave: boolean, force: boolean): boolean {
+    if (!this.aof.prepareShutdown(force)) return false;
+    if (this.persistence.shutdownSave(save, nosave) || force) return true;
+    return false;
   }
 
   /** Stops accepting, closes every client and timer. Safe to call twice. */
@@ -171,6 +204,7 @@ export class Server implements KeyspaceHost {
     this.closing = (async () => {
       if (this.cronTimer) clearInterval(this.cronTimer);
       this.cronTimer = null;
+      this.aof.close();
       this.evictor.stop();
       if (this.pauseTimer) clearTimeout(this.pauseTimer);
       for (const c of [...this.clients.values()]) {
@@ -401,9 +435,15 @@ export class Server implements KeyspaceHost {
    * change waits for the outermost call to end (see leaveCall).
    */
   propagate(db: number, argv: string[]): void {
-    if (this.propagationSinks.length === 0) return;
+    // Nothing a load replays goes out again (Redis's shouldPropagate), however deep the call.
+    if (this.propagationSinks.length === 0 || this.persistence.loading !== null) return;
     if (this.callDepth > 0) this.pendingPropagation.push({ db, argv });
     else for (const sink of this.propagationSinks) sink(db, argv);
+  }
+
+  /** Inside EXEC (a call within a call): what would split the transaction waits, as Redis's server.in_exec. */
+  get inNestedCall(): boolean {
+    return this.callDepth > 1;
   }
 
   /** A command call begins (see dispatch's call). */
@@ -450,7 +490,8 @@ export class Server implements KeyspaceHost {
 
   /** Keys do not expire while clients are paused, so that the dataset stays still (as Redis 7.0). */
   expiresKeys(): boolean {
-    return this.clientPause === null;
+    // Nor while a dataset loads: an AOF replays commands on keys whose time has passed (Redis's keyIsExpired).
+    return this.clientPause === null && this.persistence.loading === null;
   }
 
   keyExpired(db: Database, key: string): void {
@@ -482,6 +523,10 @@ export class Server implements KeyspaceHost {
 
   keyModified(db: Database, key: string): void {
     this.watches.touch(db, key);
+  }
+
+  snapshotKey(dict: Map<string, Value>, key: string, value: Value, expireAt: number | undefined): void {
+    this.snapshots.copyOnWrite(dict, key, value, expireAt);
   }
 
   keysReplacing(db: Database, replacedWith: Database | null): void {
@@ -526,6 +571,8 @@ export class Server implements KeyspaceHost {
     this.updateLruClock();
     const hz = this.config.getInt('hz');
     this.metrics.cron(this.stats);
+    this.aof.cron();
+    this.persistence.cron();
     if (this.expiresKeys() && this.activeExpireEnabled) {
       // Redis's slow cycle: at most 25% of the cron period.
       this.activeExpire.cycle(this.dbs, 250 / hz, () => Date.now());

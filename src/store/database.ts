@@ -2,8 +2,14 @@
 //
 // Every read and write of a key goes through the lookup/set/delete methods
 // here, never through `dict` directly from a command: that single path is
-// where lazy expiry happens today and where snapshot copy-on-write, WATCH and
+// where lazy expiry happens and where snapshot copy-on-write, WATCH and
 // keyspace notifications attach.
+//
+// Copy-on-write: while a snapshot runs (see snapshot.ts), every key carries a
+// mark in the high bits of its `lru` word saying whether the snapshot already
+// has it. Before any change to an unmarked key, `preserve` hands the key's
+// current value to the snapshot and marks it; keys created meanwhile are born
+// marked; the snapshot's walker skips marked keys.
 
 import type { Value } from './value.js';
 
@@ -27,6 +33,12 @@ export interface KeyspaceHost {
   keyModified(db: Database, key: string): void;
   /** `key` came into existence: clients blocked on it may now be served, as Redis's signalKeyAsReady in dbAdd. */
   keyCreated(db: Database, key: string): void;
+  /**
+   * A key the running snapshot does not have yet is about to change: its
+   * current value and TTL go to the snapshot now. `dict` identifies which
+   * database's keys these were when the snapshot began (SWAPDB moves maps).
+   */
+  snapshotKey(dict: Map<string, Value>, key: string, value: Value, expireAt: number | undefined): void;
   /**
    * `db` is about to lose every key (FLUSHDB/FLUSHALL: `replacedWith` null) or
    * take those of `replacedWith` (SWAPDB): WATCHes of keys in either are
@@ -63,6 +75,8 @@ export class Database {
   private randomCursor: Iterator<string> | null = null;
   /** Rolling position for the active expire cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
+  /** The running snapshot's mark (snapshotMarkBits), or 0 when none runs. */
+  snapshotMark = 0;
 
   constructor(id: number, host: KeyspaceHost) {
     this.id = id;
@@ -107,7 +121,22 @@ export class Database {
 
   /** Value of `key` for a command about to modify it. */
   lookupWrite(key: string): Value | undefined {
-    return this.lookup(key);
+    const v = this.lookup(key);
+    if (v !== undefined && this.snapshotMark !== 0) this.preserve(key);
+    return v;
+  }
+
+  /**
+   * Gives the running snapshot the current value of `key` unless it has it
+   * already. Called before every change; also by the dispatcher for the keys
+   * of a write command, whatever lookup its handler uses.
+   */
+  preserve(key: string): void {
+    if (this.snapshotMark === 0) return;
+    const word = this.lru.get(key);
+    if (word === undefined || (word & snapshotMarkBits) === this.snapshotMark) return;
+    this.lru.set(key, (word & lruClockMax) | this.snapshotMark);
+    this.host.snapshotKey(this.dict, key, this.dict.get(key)!, this.expires.get(key));
   }
 
   /** Value of `key` without counting a hit or miss (e.g. TYPE, EXISTS checks, internal use). */
@@ -125,28 +154,47 @@ export class Database {
 
   /** Stores `value` at `key`, as Redis's setKey: the old TTL goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
+    if (this.snapshotMark !== 0) this.preserve(key);
     const sizeBefore = this.dict.size;
     this.dict.set(key, value);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.host.keyModified(this, key);
     if (this.dict.size !== sizeBefore) this.host.keyCreated(this, key);
     const lfu = this.host.lfu();
-    if (lfu === null) this.lru.set(key, this.host.lruClock());
+    if (lfu === null) this.writeLru(key, this.host.lruClock());
     // Under LFU an overwritten key keeps its frequency; a new one starts at Redis's LFU_INIT_VAL.
-    else if (!this.lru.has(key)) this.lru.set(key, this.lfuWord(lfuInitCounter));
+    else if (!this.lru.has(key)) this.writeLru(key, this.lfuWord(lfuInitCounter));
+  }
+
+  /**
+   * Adds a key read from a dump (RDB, AOF base), as Redis's dbAddRDBLoad: no
+   * notification, no WATCH. False when `key` is already there.
+   */
+  addLoaded(key: string, value: Value, expireAt: number | undefined): boolean {
+    if (this.dict.has(key)) return false;
+    this.dict.set(key, value);
+    if (expireAt !== undefined) this.expires.set(key, expireAt);
+    this.writeLru(key, this.host.lfu() === null ? this.host.lruClock() : this.lfuWord(lfuInitCounter));
+    return true;
+  }
+
+  /** Stores an LRU/LFU word for `key`, keeping its snapshot mark while a snapshot runs (new keys are born marked). */
+  private writeLru(key: string, word: number): void {
+    if (this.snapshotMark !== 0) word |= (this.lru.get(key) ?? this.snapshotMark) & snapshotMarkBits;
+    this.lru.set(key, word);
   }
 
   /** Records an access to `key`: its LRU time, or a probabilistic LFU counter increment. */
   private touch(key: string): void {
     const lfu = this.host.lfu();
     if (lfu === null) {
-      this.lru.set(key, this.host.lruClock());
+      this.writeLru(key, this.host.lruClock());
       return;
     }
     let counter = this.decayedCounter(key, lfu);
     // Logarithmic: the higher the counter, the less likely an access raises it.
     if (counter < 255 && Math.random() < 1 / (Math.max(0, counter - lfuInitCounter) * lfu.logFactor + 1)) counter++;
-    this.lru.set(key, this.lfuWord(counter));
+    this.writeLru(key, this.lfuWord(counter));
   }
 
   /** OBJECT FREQ: the LFU counter of `key` after decay. Meaningful only under an LFU policy. */
@@ -157,11 +205,17 @@ export class Database {
 
   /** Sets the LFU counter of `key` (RESTORE ... FREQ). */
   setAccessFrequency(key: string, counter: number): void {
-    this.lru.set(key, this.lfuWord(counter));
+    this.writeLru(key, this.lfuWord(counter));
+  }
+
+  /** The LRU clock or LFU word of `key` without the snapshot mark (DEBUG OBJECT). */
+  lruWord(key: string): number | undefined {
+    const word = this.lru.get(key);
+    return word === undefined ? undefined : word & lruClockMax;
   }
 
   private decayedCounter(key: string, lfu: LfuSettings): number {
-    const word = this.lru.get(key) ?? this.lfuWord(lfuInitCounter);
+    const word = (this.lru.get(key) ?? this.lfuWord(lfuInitCounter)) & lruClockMax;
     const counter = word & 255;
     if (lfu.decayMinutes === 0) return counter;
     const then = word >>> 8;
@@ -180,6 +234,7 @@ export class Database {
 
   /** Replaces the value of an existing key in place, keeping its TTL. */
   update(key: string, value: Value): void {
+    if (this.snapshotMark !== 0) this.preserve(key);
     this.dict.set(key, value);
     this.host.keyModified(this, key);
   }
@@ -190,6 +245,7 @@ export class Database {
    * HyperLogLog sparse-to-dense conversion by PFDEBUG).
    */
   replaceQuietly(key: string, value: Value): void {
+    if (this.snapshotMark !== 0) this.preserve(key);
     this.dict.set(key, value);
   }
 
@@ -217,6 +273,7 @@ export class Database {
   }
 
   private remove(key: string): void {
+    if (this.snapshotMark !== 0) this.preserve(key);
     this.dict.delete(key);
     this.lru.delete(key);
     if (this.expires.size > 0) this.expires.delete(key);
@@ -228,12 +285,14 @@ export class Database {
   }
 
   setExpire(key: string, atMs: number): void {
+    if (this.snapshotMark !== 0) this.preserve(key);
     this.expires.set(key, atMs);
     this.host.keyModified(this, key);
   }
 
   /** Removes the TTL of `key`; false when it had none. */
   persist(key: string): boolean {
+    if (this.snapshotMark !== 0) this.preserve(key);
     if (!this.expires.delete(key)) return false;
     this.host.keyModified(this, key);
     return true;
@@ -241,7 +300,7 @@ export class Database {
 
   /** Seconds since `key` was last accessed. Assumes the key exists. */
   idleSeconds(key: string): number {
-    const at = this.lru.get(key) ?? this.host.lruClock();
+    const at = (this.lru.get(key) ?? this.host.lruClock()) & lruClockMax;
     const now = this.host.lruClock();
     return now >= at ? now - at : now + lruClockMax - at;
   }
@@ -251,15 +310,15 @@ export class Database {
     const now = this.host.lruClock();
     const at = now - seconds;
     // An idle time beyond the clock's range: half-way round the clock keeps it reading as long idle.
-    this.lru.set(key, at >= 0 ? at : (now + Math.floor(lruClockMax / 2)) % lruClockMax);
+    this.writeLru(key, at >= 0 ? at : (now + Math.floor(lruClockMax / 2)) % lruClockMax);
   }
 
-  /** Removes every key (FLUSHDB). */
+  /** Removes every key (FLUSHDB). New maps, so that a running snapshot keeps walking the old ones. */
   clear(): void {
     this.host.keysReplacing(this, null);
-    this.dict.clear();
-    this.expires.clear();
-    this.lru.clear();
+    this.dict = new Map();
+    this.expires = new Map();
+    this.lru = new Map();
     this.randomCursor = null;
     this.expireCursor = null;
   }
@@ -312,6 +371,9 @@ export class Database {
 
 /** The LRU clock wraps at 24 bits, as Redis's. */
 export const lruClockMax = (1 << 24) - 1;
+/** Bits of an `lru` word above the clock that hold a snapshot mark: 63 marks (1..63) in turn, 0 for none. */
+export const snapshotMarkShift = 24;
+export const snapshotMarkBits = 63 << snapshotMarkShift;
 /** The LFU access time is in minutes, 16 bits. */
 const lfuMinutesMax = 65535;
 /** Counter of a new key under LFU, so that it is not evicted at once (Redis's LFU_INIT_VAL). */

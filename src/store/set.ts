@@ -24,6 +24,7 @@
 // and sampleDistinct (Redis's strategies for N distinct random members).
 
 import { xorDigest } from '../persistence/digest.js';
+import { intsetWidthOf, type IntsetWidth } from '../persistence/intset.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { TypedValue } from './value.js';
 
@@ -131,6 +132,8 @@ export class SetValue implements TypedValue, Sampleable {
   private readonly items = new Set<string>();
   /** The members in ascending integer order while the encoding is intset; null once hashtable. */
   private sorted: string[] | null = [];
+  /** Bytes per member of Redis's intset: widened by adds, never narrowed (RDB/DUMP write it). */
+  private width: IntsetWidth = 2;
   private index: RandomIndex | null = null;
 
   static from(members: Iterable<string>, intsetMax: number): SetValue {
@@ -154,6 +157,7 @@ export class SetValue implements TypedValue, Sampleable {
     if (this.sorted !== null) {
       if (this.items.size <= intsetMax && isIntsetMember(member)) {
         this.sorted.splice(sortedPosition(this.sorted, member), 0, member);
+        this.widenIntset(intsetWidthOf(member.length < 16 ? Number(member) : BigInt(member)));
       } else {
         this.sorted = null;
       }
@@ -190,10 +194,21 @@ export class SetValue implements TypedValue, Sampleable {
     return this.sorted !== null ? 'intset' : 'hashtable';
   }
 
+  /** Bytes per member of the intset encoding (meaningful while encoding() is 'intset'). */
+  get intsetWidth(): IntsetWidth {
+    return this.width;
+  }
+
+  /** Widens the intset encoding to at least `width` bytes per member (an intset loaded as stored). */
+  widenIntset(width: IntsetWidth): void {
+    if (width > this.width) this.width = width;
+  }
+
   clone(): SetValue {
     const copy = new SetValue();
     for (const m of this.items) copy.items.add(m);
     copy.sorted = this.sorted === null ? null : this.sorted.slice();
+    copy.width = this.width;
     return copy;
   }
 

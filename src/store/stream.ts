@@ -226,8 +226,20 @@ export interface StreamEntry {
   deleted: boolean;
 }
 
+/** A radix tree node as stored, read-only: what the RDB writer serialises. */
+export interface StoredStreamNode {
+  readonly master: StreamId;
+  readonly key: string;
+  readonly masterFields: readonly string[];
+  readonly entries: readonly StreamEntry[];
+  readonly live: number;
+  readonly deleted: number;
+  /** Bytes of its listpack. */
+  readonly bytes: number;
+}
+
 /** One radix tree node: a listpack of entries that starts with the "master entry". */
-class StreamNode {
+class StreamNode implements StoredStreamNode {
   /** ID of the first entry ever added to this node. */
   readonly master: StreamId;
   /** The radix tree key: `master` as 16 big-endian bytes. */
@@ -685,6 +697,28 @@ export class StreamValue implements TypedValue {
     return [...this.groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
+  /** The radix tree nodes in key order (for the RDB writer). */
+  storedNodes(): readonly StoredStreamNode[] {
+    return this.nodes;
+  }
+
+  /**
+   * Adds a node after the last one, as an RDB load rebuilds it: `entries`
+   * (tombstones included, in stored order) get the node's byte accounting;
+   * an entry whose fields are the master entry's must carry `masterFields`
+   * itself. Stream-level fields (length, IDs, counters) are the caller's.
+   */
+  appendStoredNode(master: StreamId, masterFields: readonly string[], entries: readonly StreamEntry[]): void {
+    const node = new StreamNode(master, masterFields);
+    for (const e of entries) {
+      const entry: StreamEntry = { id: e.id, fields: e.fields, values: e.values, deleted: false };
+      node.append(entry);
+      if (e.deleted) node.markDeleted(entry);
+    }
+    this.treePositions.addKey(node.key, this.nodes[this.nodes.length - 1]?.key, 1);
+    this.nodes.push(node);
+  }
+
   /** Drops `count` nodes from index `at`, keeping the radix tree's positions in step. */
   private removeNodes(at: number, count: number): void {
     const before = this.nodes[at - 1]?.key;
@@ -789,7 +823,7 @@ class RadixPositions {
 }
 
 /** An ID as its radix tree key: 16 bytes, big endian. */
-function encodeId(id: StreamId): string {
+export function encodeId(id: StreamId): string {
   let s = '';
   for (let shift = 56n; shift >= 0n; shift -= 8n) s += String.fromCharCode(Number((id.ms >> shift) & 0xffn));
   for (let shift = 56n; shift >= 0n; shift -= 8n) s += String.fromCharCode(Number((id.seq >> shift) & 0xffn));

@@ -1,0 +1,362 @@
+// RDB persistence as Redis 7.0 runs it: SAVE, BGSAVE, the `save` points, the
+// dump loaded at startup, the final save at shutdown, and what INFO
+// persistence reports. A background save is a copy-on-write snapshot written
+// in slices (rdb-save.ts) where Redis forks a child; "the child" below means
+// that snapshot.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { setImmediate as yieldToClients } from 'node:timers/promises';
+import { redisVersion } from '../version.js';
+import type { Server } from '../server/server.js';
+import { RdbFileJob, saveRdbFileSync, type RdbFormatOptions } from './rdb-save.js';
+import { RdbLoader, type RdbLoadResult } from './rdb-load.js';
+import { rdbLoadLimits } from './rdb-object.js';
+
+/** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before trying again. */
+const bgsaveRetryDelaySeconds = 5;
+/** Loading works in slices of this many milliseconds, answering clients (-LOADING) in between. */
+const loadSliceMs = 5;
+
+export const misconfRdbError =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that " +
+  'may modify the data set are disabled, because this instance is configured to report errors during writes if RDB ' +
+  'snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.';
+
+/** Progress of a dataset being loaded (INFO loading_* fields). */
+export interface LoadingProgress {
+  startedAt: number;
+  totalBytes: number;
+  loadedBytes: () => number;
+  /** used-mem recorded in the RDB's aux fields. */
+  rdbUsedMem: number;
+}
+
+export class Persistence {
+  private readonly server: Server;
+  /** The running BGSAVE. */
+  private bgsave: RdbFileJob | null = null;
+  /** server.dirty when the running BGSAVE began: what it covers. */
+  private dirtyAtBgsave = 0;
+  /** BGSAVE SCHEDULE asked while another snapshot ran. */
+  bgsaveScheduled = false;
+  lastBgsaveOk = true;
+  /** Seconds the last BGSAVE took (-1: none yet). */
+  private lastBgsaveSeconds = -1;
+  /** When a BGSAVE was last tried (ms), for the retry delay after a failure. */
+  private lastBgsaveTry = 0;
+  /** Saves done (rdb_saves). */
+  private saves = 0;
+  /** Keys the last background save copied before a write (our counterpart of rdb_last_cow_size). */
+  private lastCopiedKeys = 0;
+  lastLoad = { keysLoaded: 0, keysExpired: 0 };
+  /** Set while a dataset is being loaded: commands without the `loading` flag answer -LOADING. */
+  loading: LoadingProgress | null = null;
+
+  constructor(server: Server) {
+    this.server = server;
+  }
+
+  /** Where the dump lives: dbfilename in dir. */
+  dumpPath(): string {
+    return path.resolve(this.server.config.get('dir') ?? '.', this.server.config.get('dbfilename') ?? 'dump.rdb');
+  }
+
+  /** How RDB files are written now; `aofBase` marks an AOF's RDB preamble. */
+  rdbOptions(aofBase: boolean): RdbFormatOptions {
+    const config = this.server.config;
+    return {
+      compress: config.getBool('rdbcompression'),
+      checksum: config.getBool('rdbchecksum'),
+      listLayout: rdbLoadLimits(config),
+      aux: [
+        ['redis-ver', redisVersion],
+        ['redis-bits', 64],
+        ['ctime', Math.floor(Date.now() / 1000)],
+        ['used-mem', process.memoryUsage.rss()],
+        ['repl-stream-db', 0],
+        ['repl-id', this.server.replId],
+        ['repl-offset', 0],
+        ['aof-base', aofBase ? 1 : 0],
+      ],
+    };
+  }
+
+  /** A BGSAVE or another snapshot (AOF rewrite) is running: Redis's hasActiveChildProcess. */
+  childBusy(): boolean {
+    return this.server.snapshots.active !== null;
+  }
+
+  get bgsaveInProgress(): boolean {
+    return this.bgsave !== null;
+  }
+
+  /** SAVE: a blocking save. True on success; failures are logged. */
+  saveSync(): boolean {
+    const dirtyBefore = this.server.dirty;
+    try {
+      saveRdbFileSync(this.server.snapshots, this.dumpPath(), this.rdbOptions(false));
+    } catch (e) {
+      this.server.log.warning(`Write error saving DB on disk: ${(e as Error).message}`);
+      this.lastBgsaveOk = false;
+      return false;
+    }
+    this.server.log.notice('DB saved on disk');
+    this.saved(dirtyBefore);
+    return true;
+  }
+
+  /** Starts a BGSAVE; false when the file could not be opened (logged). */
+  startBgsave(): boolean {
+    this.lastBgsaveTry = Date.now();
+    this.bgsaveScheduled = false;
+    const file = this.dumpPath();
+    let job: RdbFileJob;
+    try {
+      job = new RdbFileJob(this.server.snapshots, file, this.rdbOptions(false));
+    } catch (e) {
+      this.server.log.warning(
+        `Failed opening the temp RDB file in server root dir ${path.dirname(file)} for saving: ${(e as Error).message}`,
+      );
+      this.lastBgsaveOk = false;
+      return false;
+    }
+    this.bgsave = job;
+    this.dirtyAtBgsave = this.server.dirty;
+    this.server.log.notice(`Background saving started by pid ${process.pid}`);
+    job.done.then(
+      () => this.bgsaveDone(job, null),
+      (e: Error) => this.bgsaveDone(job, e),
+    );
+    return true;
+  }
+
+  /** Stops a running BGSAVE, as Redis's killRDBChild (FLUSHALL, SHUTDOWN, a new dataset). */
+  killBgsave(reason: string): void {
+    if (this.bgsave === null) return;
+    const job = this.bgsave;
+    this.bgsave = null;
+    job.abort(new Error(reason));
+  }
+
+  private bgsaveDone(job: RdbFileJob, error: Error | null): void {
+    const killed = this.bgsave !== job;
+    if (!killed) this.bgsave = null;
+    this.lastBgsaveSeconds = Math.round((Date.now() - job.snapshot.startedAt) / 1000);
+    this.lastCopiedKeys = job.snapshot.keysCopied;
+    if (error === null) {
+      this.server.log.notice('DB saved on disk');
+      this.server.log.notice(`Snapshot copy-on-write: ${job.snapshot.keysCopied} keys copied before a write`);
+      this.server.log.notice('Background saving terminated with success');
+      this.saved(this.dirtyAtBgsave);
+    } else if (killed) {
+      this.server.log.warning('Background saving terminated by signal 10');
+    } else {
+      this.server.log.warning(`Write error saving DB on disk: ${error.message}`);
+      this.server.log.warning('Background saving error');
+      this.lastBgsaveOk = false;
+    }
+  }
+
+  /** A save covering the changes up to `dirtyBefore` succeeded. */
+  private saved(dirtyBefore: number): void {
+    this.server.dirty -= dirtyBefore;
+    this.server.lastSaveTime = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
+    this.saves++;
+  }
+
+  /**
+   * Called by the server cron: a scheduled BGSAVE once the snapshot is free,
+   * and the `save <seconds> <changes>` points, as Redis's serverCron.
+   */
+  cron(): void {
+    if (this.childBusy() || this.loading !== null) return;
+    if (this.bgsaveScheduled) {
+      this.startBgsave();
+      return;
+    }
+    const now = Date.now();
+    const sinceSave = Math.floor(now / 1000) - this.server.lastSaveTime;
+    for (const [seconds, changes] of this.server.config.getSaveParams()) {
+      if (this.server.dirty < changes || sinceSave <= seconds) continue;
+      if (!this.lastBgsaveOk && now - this.lastBgsaveTry <= bgsaveRetryDelaySeconds * 1000) continue;
+      this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+      this.startBgsave();
+      return;
+    }
+  }
+
+  /** Redis's writeCommandsDeniedByDiskError for RDB: the error text, or null when writes are allowed. */
+  writesDeniedError(): string | null {
+    if (this.lastBgsaveOk || !this.server.config.getBool('stop-writes-on-bgsave-error')) return null;
+    return this.server.config.getSaveParams().length > 0 ? misconfRdbError : null;
+  }
+
+  /** FLUSHALL: no BGSAVE may write the old data afterwards, and with save points the dump is emptied now. */
+  flushedAll(): void {
+    this.killBgsave('FLUSHALL');
+    if (this.server.config.getSaveParams().length === 0) return;
+    // rdbSave resets the dirty counter, but the FLUSHALL itself must still be propagated.
+    const dirty = this.server.dirty;
+    this.saveSync();
+    this.server.dirty = dirty;
+  }
+
+  /** The final save of SHUTDOWN (and SIGTERM). False when it failed (logged). */
+  shutdownSave(save: boolean, nosave: boolean): boolean {
+    this.killBgsave('shutdown');
+    if (nosave || (!save && this.server.config.getSaveParams().length === 0)) return true;
+    this.server.log.notice('Saving the final RDB snapshot before exiting.');
+    if (this.saveSync()) return true;
+    this.server.log.warning('Error trying to save the DB, can\'t exit.');
+    return false;
+  }
+
+  /**
+   * Startup: loads the dump if there is one, in slices while clients get
+   * -LOADING. Throws with Redis's wording when the file is unusable.
+   */
+  async loadDumpAtStartup(): Promise<boolean> {
+    const file = this.dumpPath();
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      return false;
+    }
+    // Loading starts now, not once the file has been read: clients see -LOADING from the start.
+    this.loading = { startedAt: Date.now(), totalBytes: size, loadedBytes: () => 0, rdbUsedMem: 0 };
+    let data: Buffer;
+    try {
+      data = await fs.promises.readFile(file);
+    } catch (e) {
+      this.loading = null;
+      throw new Error(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    }
+    await this.loadRdb(data);
+    return true;
+  }
+
+  /**
+   * Loads an RDB payload into the (empty) databases in slices, logging as
+   * Redis's rdbLoad. Throws an Error whose message is the log line.
+   */
+  async loadRdb(data: Buffer): Promise<RdbLoadResult> {
+    const loader = this.newLoader(data);
+    this.loading = { startedAt: Date.now(), totalBytes: data.length, loadedBytes: () => loader.offset, rdbUsedMem: 0 };
+    try {
+      while (!this.stepLoader(loader, loadSliceMs)) await yieldToClients();
+    } finally {
+      this.loading = null;
+    }
+    return this.loaded(loader.result);
+  }
+
+  /** DEBUG RELOAD: save (unless NOSAVE), empty (unless NOFLUSH), load back, blocking. The error reply, or null. */
+  debugReload(options: { merge: boolean; flush: boolean; save: boolean }): string | null {
+    if (options.save && !this.saveSync()) return 'ERR';
+    if (options.flush) for (const db of this.server.dbs) db.clear();
+    try {
+      const loader = this.newLoader(fs.readFileSync(this.dumpPath()), options.merge);
+      this.stepLoader(loader, Infinity);
+      this.loaded(loader.result);
+    } catch (e) {
+      this.server.log.warning((e as Error).message);
+      return 'ERR Error trying to load the RDB dump, check server logs.';
+    }
+    this.server.log.warning('DB reloaded by DEBUG RELOAD');
+    return null;
+  }
+
+  private newLoader(data: Buffer, allowDuplicates = false): RdbLoader {
+    const config = this.server.config;
+    const policy = config.getEnum('maxmemory-policy');
+    return new RdbLoader(data, this.server.dbs, {
+      limits: rdbLoadLimits(config),
+      dropExpired: true,
+      now: Date.now(),
+      // As Redis, IDLE records apply under every policy but the LFU ones.
+      policy: policy.endsWith('-lfu') ? 'lfu' : 'lru',
+      allowDuplicates,
+    });
+  }
+
+  private stepLoader(loader: RdbLoader, budgetMs: number): boolean {
+    try {
+      return loader.step(budgetMs);
+    } catch (e) {
+      this.server.log.warning(`Internal error in RDB reading: ${(e as Error).message}`);
+      throw new Error(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    }
+  }
+
+  private loaded(result: RdbLoadResult): RdbLoadResult {
+    const aux = result.aux;
+    const log = this.server.log;
+    if (aux.has('redis-ver')) log.notice(`Loading RDB produced by version ${aux.get('redis-ver')}`);
+    const ctime = Number(aux.get('ctime'));
+    if (aux.has('ctime')) log.notice(`RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - ctime)} seconds`);
+    const usedMem = Number(aux.get('used-mem'));
+    if (aux.has('used-mem')) log.notice(`RDB memory usage when created ${(usedMem / 1024 / 1024).toFixed(2)} Mb`);
+    log.notice(`Done loading RDB, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
+    this.lastLoad = { keysLoaded: result.keysLoaded, keysExpired: result.keysExpired };
+    return result;
+  }
+
+  /** INFO persistence, the RDB part and what follows it (the AOF's fields come from the AOF). */
+  infoFields(): Array<[string, string | number]> {
+    const now = Date.now();
+    const bgsave = this.bgsave;
+    const active = this.server.snapshots.active;
+    const fields: Array<[string, string | number]> = [
+      ['loading', this.loading ? 1 : 0],
+      ['async_loading', 0],
+      ['current_cow_peak', 0],
+      ['current_cow_size', 0],
+      ['current_cow_size_age', 0],
+      ['current_fork_perc', active ? savePercent(active.keysWalked + active.keysCopied, this.totalKeys()) : '0.00'],
+      ['current_save_keys_processed', active ? active.keysWalked + active.keysCopied : 0],
+      ['current_save_keys_total', active ? this.totalKeys() : 0],
+      ['rdb_changes_since_last_save', this.server.dirty],
+      ['rdb_bgsave_in_progress', bgsave ? 1 : 0],
+      ['rdb_last_save_time', this.server.lastSaveTime],
+      ['rdb_last_bgsave_status', this.lastBgsaveOk ? 'ok' : 'err'],
+      ['rdb_last_bgsave_time_sec', this.lastBgsaveSeconds],
+      ['rdb_current_bgsave_time_sec', bgsave ? Math.round((now - bgsave.snapshot.startedAt) / 1000) : -1],
+      ['rdb_saves', this.saves],
+      ['rdb_last_cow_size', this.lastCopiedKeys],
+      ['rdb_last_load_keys_expired', this.lastLoad.keysExpired],
+      ['rdb_last_load_keys_loaded', this.lastLoad.keysLoaded],
+    ];
+    return fields;
+  }
+
+  /** INFO's loading_* fields, present only while loading. */
+  loadingFields(): Array<[string, string | number]> {
+    const l = this.loading;
+    if (l === null) return [];
+    const loaded = l.loadedBytes();
+    const elapsed = (Date.now() - l.startedAt) / 1000;
+    const perc = l.totalBytes === 0 ? 0 : (loaded / l.totalBytes) * 100;
+    const eta = loaded === 0 ? 1 : Math.round(((l.totalBytes - loaded) / (loaded / Math.max(elapsed, 0.001))));
+    return [
+      ['loading_start_time', Math.floor(l.startedAt / 1000)],
+      ['loading_total_bytes', l.totalBytes],
+      ['loading_rdb_used_mem', l.rdbUsedMem],
+      ['loading_loaded_bytes', loaded],
+      ['loading_loaded_perc', perc.toFixed(2)],
+      ['loading_eta_seconds', eta],
+    ];
+  }
+
+  private totalKeys(): number {
+    let n = 0;
+    for (const db of this.server.dbs) n += db.size;
+    return n;
+  }
+}
+
+function savePercent(done: number, total: number): string {
+  return total === 0 ? '0.00' : Math.min(100, (done / total) * 100).toFixed(2);
+}

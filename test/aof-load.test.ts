@@ -6,6 +6,7 @@
 // crash or hang.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -16,7 +17,8 @@ import { saveRdbFileSync } from '../src/persistence/rdb-save.js';
 import { Server } from '../src/server/server.js';
 import { connect, digest, startRedisIn, startTandemIn, tempDir, text, workload } from './helpers/aof.js';
 import { inProcessServer } from './helpers/in-process.js';
-import { redisAvailable, type RunningServer } from './helpers/servers.js';
+import { RawConnection } from './helpers/resp.js';
+import { freePort, redisAvailable, tandemBin, type RunningServer } from './helpers/servers.js';
 
 const haveRedis = redisAvailable();
 const dirs: string[] = [];
@@ -265,6 +267,44 @@ describe('no AOF yet', () => {
       );
     } finally {
       await s.stop();
+    }
+  });
+});
+
+describe('loading in slices', () => {
+  test('a big AOF loads while clients are answered (-LOADING, INFO loading:1) without long stalls', async () => {
+    const value = 'x'.repeat(40);
+    const chunks: string[] = [];
+    for (let i = 0; i < 400_000; i++) chunks.push(encodeCommand(['SET', `key:${i}`, value]));
+    const dir = aofDir({ 'appendonly.aof.1.base.aof': chunks.join(''), 'appendonly.aof.1.incr.aof': '' }, twoFiles);
+    const port = await freePort();
+    const child = spawn(process.execPath, [tandemBin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+      '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+    try {
+      let conn: RawConnection | null = null;
+      while (conn === null) {
+        conn = await RawConnection.open(port).catch(() => null);
+        if (conn === null) await new Promise((r) => setTimeout(r, 5));
+      }
+      let sawLoading = false;
+      let longest = 0;
+      for (;;) {
+        const started = Date.now();
+        const ping = text(await conn.call('PING'));
+        longest = Math.max(longest, Date.now() - started);
+        if (ping === '+PONG\r\n') break;
+        assert.equal(ping, '-LOADING Redis is loading the dataset in memory\r\n');
+        const p = text(await conn.call('INFO', 'persistence'));
+        if (p.includes('loading:1\r\n')) {
+          sawLoading = true;
+          assert.match(p, /loading_loaded_perc:\d+\.\d\d\r\n/);
+        }
+      }
+      assert.ok(sawLoading, 'never saw the server loading');
+      assert.ok(longest < 250, `a reply waited ${longest} ms`);
+      assert.equal(text(await conn.call('DBSIZE')), ':400000\r\n');
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });

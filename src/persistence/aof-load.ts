@@ -235,7 +235,7 @@ function* loadSingleFile(ctx: AofLoadContext, name: string, progress: Progress):
             : `Error reading the RDB base file ${name}, AOF loading aborted`,
         };
       }
-      logRdbLoaded(server, loader);
+      rdbLoaded(server, loader);
       start = loader.offset;
       progress.offset = start;
       if (oldStyle) log.notice('Reading the remaining AOF tail...');
@@ -358,8 +358,8 @@ function rdbLoader(server: Server, data: Buffer): RdbLoader {
   });
 }
 
-/** The lines rdbLoad logs about the file it read. */
-function logRdbLoaded(server: Server, loader: RdbLoader): void {
+/** What rdbLoad logs and records (INFO rdb_last_load_keys_*) about the file it read. */
+function rdbLoaded(server: Server, loader: RdbLoader): void {
   const { aux, keysLoaded, keysExpired } = loader.result;
   const log = server.log;
   if (aux.has('redis-ver')) log.notice(`Loading RDB produced by version ${aux.get('redis-ver')}`);
@@ -371,6 +371,7 @@ function logRdbLoaded(server: Server, loader: RdbLoader): void {
   }
   if (cInteger(aux.get('aof-base') ?? '0') !== 0) log.notice('RDB is base AOF');
   log.notice(`Done loading RDB, keys loaded: ${keysLoaded}, keys expired: ${keysExpired}.`);
+  server.persistence.lastLoad = { keysLoaded, keysExpired };
 }
 
 /** Size of a file of the AOF, or the status that stops the load (Redis's getAppendOnlyFileSize). */

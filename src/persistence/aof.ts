@@ -22,12 +22,11 @@ import type { PropagationSink, Server } from '../server/server.js';
 import { AofManifest, AofManifestError, loadManifest, tempIncrName, writeManifest } from './aof-manifest.js';
 import { loadAppendOnlyFiles, type AofLoadContext, type AofLoadResult } from './aof-load.js';
 import { AofRewriter, encodeCommand, encodeSelect, timestampAnnotation } from './aof-rewrite.js';
+import { AofWriter, unixNow } from './aof-write.js';
 import { RdbFileJob, saveRdbFileSync, type FileEncoder, type RdbSink } from './rdb-save.js';
 
 type AofState = 'off' | 'on' | 'wait_rewrite';
 
-/** Seconds between two logs of the same write error (AOF_WRITE_LOG_ERROR_RATE). */
-const writeErrorLogSeconds = 30;
 /** Failed rewrites in a row before automatic ones back off (AOF_REWRITE_LIMITE_THRESHOLD), and the longest delay. */
 const rewriteLimitThreshold = 3;
 const rewriteLimitMaxMinutes = 60;
@@ -41,39 +40,18 @@ interface RewriteJob {
   readonly startedAt: number;
 }
 
-const unixNow = (): number => Math.floor(Date.now() / 1000);
-
 export class Aof {
   private readonly server: Server;
   private state: AofState = 'off';
   private manifest = new AofManifest();
-  /** The incr file being appended to (the temp incr file in wait_rewrite), or -1. */
-  private fd = -1;
-  /** Commands not written yet (Redis's aof_buf), flushed before replies go out and at the end of the turn. */
-  private buffer: string[] = [];
-  private bufferBytes = 0;
-  private flushQueued = false;
+  /** The incr file being appended to (the temp incr file in wait_rewrite). */
+  private readonly writer: AofWriter;
   /** Database of the last command written: a SELECT precedes a command for another one. */
   private selectedDb = -1;
   private timestamps: boolean;
   private lastTimestamp = 0;
-  /** Bytes of base + incr files, of the base after the last rewrite, and of the current incr file. */
-  private currentSize = 0;
+  /** aof_current_size when the last rewrite ended (aof_base_size): the base of auto-aof-rewrite-percentage. */
   private rewriteBaseSize = 0;
-  private lastIncrSize = 0;
-  /** currentSize when the last fsync was started, and when (unix seconds). */
-  private fsyncOffset = 0;
-  private lastFsync = unixNow();
-  /** An everysec write waiting for a background fsync to end (since this unix second), and how often we gave up waiting. */
-  private flushPostponedStart = 0;
-  private delayedFsyncs = 0;
-  /** Background fsyncs (and closes) run one after another, like Redis's bio thread. */
-  private fsyncsInFlight = 0;
-  private fsyncChain: Promise<void> = Promise.resolve();
-  private bioFsyncError: unknown = null;
-  /** The last write failed (aof_last_write_status err) and why. */
-  private writeError: unknown = null;
-  private lastWriteErrorLog = 0;
   private rewrite: RewriteJob | null = null;
   private rewriteScheduled = false;
   private lastRewriteSeconds = -1;
@@ -87,6 +65,7 @@ export class Aof {
 
   constructor(server: Server) {
     this.server = server;
+    this.writer = new AofWriter(server);
     const config = server.config;
     this.timestamps = config.getBool('aof-timestamp-enabled');
     config.onChange('aof-timestamp-enabled', () => {
@@ -122,7 +101,7 @@ export class Aof {
 
   /** Bytes waiting to be written (aof_buffer_length). */
   get bufferLength(): number {
-    return this.bufferBytes;
+    return this.writer.bufferBytes;
   }
 
   // ---- startup -----------------------------------------------------------------
@@ -180,9 +159,8 @@ export class Aof {
   /** What loadAppendOnlyFiles records about a successful load. */
   private loaded(result: AofLoadResult): void {
     if (result.status !== 'ok' && result.status !== 'truncated') return;
-    this.currentSize = result.totalSize;
+    this.writer.setSize(result.totalSize);
     this.rewriteBaseSize = result.baseSize;
-    this.fsyncOffset = this.currentSize;
   }
 
   /** Redis's aofOpenIfNeededOnServerStart. Throws (message: the line to log) on failure. */
@@ -207,12 +185,11 @@ export class Aof {
     }
     const name = this.manifest.lastIncr(this.filename);
     try {
-      this.fd = fs.openSync(path.join(this.aofDir, name), 'a', 0o644);
+      this.writer.open(fs.openSync(path.join(this.aofDir, name), 'a', 0o644));
     } catch (e) {
       throw new Error(`Can't open the append-only file ${name}: ${strerror(e)}`);
     }
     if (!this.persistManifest(this.manifest)) throw new Error('Fatal error: could not persist the AOF manifest');
-    this.lastIncrSize = fs.fstatSync(this.fd).size;
     log.notice(`${hadIncr ? 'Opening' : 'Creating'} AOF incr file ${name} on server start`);
   }
 
@@ -248,7 +225,7 @@ export class Aof {
    * leaves no usable dataset: the process exits.
    */
   reloadSync(): void {
-    if (this.state === 'on') this.flush(true);
+    if (this.state === 'on') this.writer.flush(true);
     for (const db of this.server.dbs) db.clear();
     const load = loadAppendOnlyFiles(this.loadContext, this.manifest);
     let step = load.next();
@@ -280,17 +257,7 @@ export class Aof {
       this.selectedDb = db;
     }
     text += encodeCommand(argv);
-    if (this.state !== 'on' && !(this.state === 'wait_rewrite' && this.rewrite !== null)) return;
-    this.buffer.push(text);
-    this.bufferBytes += text.length;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      // Changes no client reply waits for (active expiry, timers) are written at the end of the turn.
-      setImmediate(() => {
-        this.flushQueued = false;
-        this.flush(false);
-      });
-    }
+    if (this.state === 'on' || (this.state === 'wait_rewrite' && this.rewrite !== null)) this.writer.append(text);
   }
 
   /**
@@ -299,149 +266,7 @@ export class Aof {
    * answered changed is written (and with appendfsync always, fsync'd) first.
    */
   beforeReplies(): void {
-    if (this.bufferBytes > 0) this.flush(false);
-  }
-
-  /** Redis's flushAppendOnlyFile: writes the buffer, then fsyncs per appendfsync. */
-  private flush(force: boolean): void {
-    if (this.fd === -1) return;
-    const policy = this.server.config.getEnum('appendfsync');
-    const now = unixNow();
-    let syncInProgress = false;
-    if (this.bufferBytes === 0) {
-      // everysec: data written before a pause in writes still gets its fsync within about a second.
-      if (policy !== 'everysec' || this.fsyncOffset === this.currentSize || now <= this.lastFsync) return;
-      if (this.fsyncsInFlight > 0) return;
-    } else {
-      syncInProgress = policy === 'everysec' && this.fsyncsInFlight > 0;
-      if (syncInProgress && !force) {
-        // A write would wait for the fsync anyway: wait up to two seconds before writing regardless.
-        if (this.flushPostponedStart === 0) {
-          this.flushPostponedStart = now;
-          return;
-        }
-        if (now - this.flushPostponedStart < 2) return;
-        this.delayedFsyncs++;
-        this.server.log.notice(
-          'Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for ' +
-            'fsync to complete, this may slow down Redis.',
-        );
-      }
-      if (!this.writeBuffer(policy, syncInProgress)) return;
-    }
-    if (this.server.config.getBool('no-appendfsync-on-rewrite') && this.server.persistence.childBusy()) return;
-    if (policy === 'always') {
-      const started = performance.now();
-      try {
-        fs.fdatasyncSync(this.fd);
-      } catch (e) {
-        this.warn(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(e)}. Exiting...`);
-        process.exit(1);
-      }
-      this.server.latency.addSampleIfNeeded('aof-fsync-always', performance.now() - started);
-      this.fsyncOffset = this.currentSize;
-      this.lastFsync = now;
-    } else if (policy === 'everysec' && now > this.lastFsync) {
-      if (!syncInProgress) {
-        this.backgroundFsync(this.fd, false);
-        this.fsyncOffset = this.currentSize;
-      }
-      this.lastFsync = now;
-    }
-  }
-
-  /** Writes the whole buffer; false when that failed (the rest stays buffered, writes are refused meanwhile). */
-  private writeBuffer(policy: string, syncInProgress: boolean): boolean {
-    const data = Buffer.from(this.buffer.join(''), 'latin1');
-    const started = performance.now();
-    let written = 0;
-    let error: unknown = null;
-    while (written < data.length) {
-      try {
-        written += fs.writeSync(this.fd, data, written);
-      } catch (e) {
-        error = e;
-        break;
-      }
-    }
-    const ms = performance.now() - started;
-    const latency = this.server.latency;
-    if (syncInProgress) latency.addSampleIfNeeded('aof-write-pending-fsync', ms);
-    else if (this.server.persistence.childBusy()) latency.addSampleIfNeeded('aof-write-active-child', ms);
-    else latency.addSampleIfNeeded('aof-write-alone', ms);
-    latency.addSampleIfNeeded('aof-write', ms);
-    this.flushPostponedStart = 0;
-    if (written !== data.length) return this.writeFailed(data, written, error, policy);
-    if (this.writeError !== null) {
-      this.warn('AOF write error looks solved, Redis can write again.');
-      this.writeError = null;
-    }
-    this.currentSize += written;
-    this.lastIncrSize += written;
-    this.buffer = [];
-    this.bufferBytes = 0;
-    return true;
-  }
-
-  private writeFailed(data: Buffer, written: number, error: unknown, policy: string): false {
-    const now = unixNow();
-    const canLog = now - this.lastWriteErrorLog > writeErrorLogSeconds;
-    if (canLog) this.lastWriteErrorLog = now;
-    if (written === 0) {
-      if (canLog) this.warn(`Error writing to the AOF file: ${strerror(error)}`);
-      this.writeError = error;
-    } else {
-      if (canLog) {
-        this.warn(`Short write while writing to the AOF file: (nwritten=${written}, expected=${data.length})`);
-      }
-      try {
-        // Take the partial command back out, so that the file stays loadable.
-        fs.ftruncateSync(this.fd, this.lastIncrSize);
-        written = 0;
-      } catch (e) {
-        if (canLog) {
-          this.warn(
-            'Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next ' +
-              `time it starts.  ftruncate: ${strerror(e)}`,
-          );
-        }
-      }
-      this.writeError = { code: 'ENOSPC' };
-    }
-    if (policy === 'always') {
-      // The replies already promise the data is on disk: there is no way back.
-      this.warn("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
-      process.exit(1);
-    }
-    if (written > 0) {
-      this.currentSize += written;
-      this.lastIncrSize += written;
-      const rest = data.toString('latin1', written);
-      this.buffer = [rest];
-      this.bufferBytes = rest.length;
-    }
-    return false;
-  }
-
-  /** fdatasync off the event loop (Redis's bio thread), then closes the file when `close`. */
-  private backgroundFsync(fd: number, close: boolean): void {
-    this.fsyncsInFlight++;
-    this.fsyncChain = this.fsyncChain.then(
-      () =>
-        new Promise<void>((resolve) => {
-          fs.fdatasync(fd, (e) => {
-            this.fsyncsInFlight--;
-            if (e && e.code !== 'EBADF' && e.code !== 'EINVAL') {
-              if (this.bioFsyncError === null) this.warn(`Fail to fsync the AOF file: ${strerror(e)}`);
-              this.bioFsyncError = e;
-            } else {
-              this.bioFsyncError = null;
-            }
-            if (close) fs.close(fd, () => resolve());
-            else resolve();
-          });
-        }),
-    );
+    if (this.writer.bufferBytes > 0) this.writer.flush(false);
   }
 
   /**
@@ -449,9 +274,7 @@ export class Aof {
    * writeCommandsDeniedByDiskError: the error reply, or null.
    */
   writesDeniedError(): string | null {
-    if (this.state === 'off') return null;
-    const e = this.writeError ?? this.bioFsyncError;
-    return e === null ? null : `MISCONF Errors writing to the AOF file: ${strerror(e)}`;
+    return this.state === 'off' ? null : this.writer.deniedError();
   }
 
   // ---- turning on and off ------------------------------------------------------------
@@ -487,51 +310,24 @@ export class Aof {
         return 'Unable to turn on AOF. Check server logs.';
       }
     }
-    this.lastFsync = unixNow();
-    if (this.bioFsyncError !== null) {
-      this.warn('AOF reopen, just ignore the AOF fsync error in bio job');
-      this.bioFsyncError = null;
-    }
-    if (this.writeError !== null) {
-      this.warn('AOF reopen, just ignore the last error.');
-      this.writeError = null;
-    }
+    this.writer.forgetErrors();
     return undefined;
   }
 
   /** CONFIG SET appendonly no (Redis's stopAppendOnly). */
   private stopAppendOnly(): void {
-    this.flush(true);
-    if (this.fd !== -1) {
-      try {
-        fs.fdatasyncSync(this.fd);
-        this.fsyncOffset = this.currentSize;
-        this.lastFsync = unixNow();
-      } catch (e) {
-        this.warn(`Fail to fsync the AOF file: ${strerror(e)}`);
-      }
-      this.closeFile();
-    }
+    this.writer.syncNow('');
+    this.writer.close();
     this.selectedDb = -1;
     this.state = 'off';
     this.rewriteScheduled = false;
-    this.lastIncrSize = 0;
     this.killRewrite();
-    this.buffer = [];
-    this.bufferBytes = 0;
     this.unregister();
   }
 
   private unregister(): void {
     const i = this.server.propagationSinks.indexOf(this.sink);
     if (i !== -1) this.server.propagationSinks.splice(i, 1);
-  }
-
-  /** Closes the incr file once the fsyncs already started on it are done. */
-  private closeFile(): void {
-    const fd = this.fd;
-    this.fd = -1;
-    this.fsyncChain = this.fsyncChain.then(() => new Promise<void>((resolve) => fs.close(fd, () => resolve())));
   }
 
   // ---- rewriting ----------------------------------------------------------------------
@@ -566,7 +362,7 @@ export class Aof {
       return false;
     }
     this.selectedDb = -1;
-    this.flush(true);
+    this.writer.flush(true);
     if (!this.openNewIncr()) {
       this.lastRewriteOk = false;
       return false;
@@ -619,14 +415,7 @@ export class Aof {
       return false;
     }
     this.server.log.notice(`Creating AOF incr file ${name} on background rewrite`);
-    if (this.fd !== -1) {
-      // With everysec the fsync may come a little later; with always the file is already synced.
-      this.backgroundFsync(this.fd, true);
-      this.fsyncOffset = this.currentSize;
-      this.lastFsync = unixNow();
-    }
-    this.fd = fd;
-    this.lastIncrSize = 0;
+    this.writer.switchTo(fd);
     if (next !== null) this.manifest = next;
     return true;
   }
@@ -648,8 +437,7 @@ export class Aof {
     fs.rm(job.temp, { force: true }, () => {});
     if (this.state === 'wait_rewrite') {
       // The temp incr file only served this rewrite: the next one starts a fresh one.
-      this.buffer = [];
-      this.bufferBytes = 0;
+      this.writer.discard();
       const name = tempIncrName(this.filename);
       this.server.log.notice(`Removing the temp incr aof file ${name} in the background`);
       fs.rm(path.join(this.aofDir, name), { force: true }, () => {});
@@ -693,7 +481,7 @@ export class Aof {
       }
       log.notice(`Successfully renamed the temporary AOF incr file ${tempIncr} into ${incrName}`);
     }
-    next.markIncrAsHistory(this.fd !== -1);
+    next.markIncrAsHistory(this.writer.isOpen);
     if (!this.persistManifest(next)) {
       fs.rm(basePath, { force: true }, () => {});
       if (incrPath !== null) fs.rm(incrPath, { force: true }, () => {});
@@ -701,12 +489,9 @@ export class Aof {
       return;
     }
     this.manifest = next;
-    if (this.fd !== -1) {
+    if (this.writer.isOpen) {
       this.selectedDb = -1;
-      this.currentSize = fs.statSync(basePath).size + this.lastIncrSize;
-      this.rewriteBaseSize = this.currentSize;
-      this.fsyncOffset = this.currentSize;
-      this.lastFsync = unixNow();
+      this.rewriteBaseSize = this.writer.rewritten(fs.statSync(basePath).size);
     }
     this.deleteHistoryFiles();
     this.lastRewriteOk = true;
@@ -769,16 +554,17 @@ export class Aof {
       this.startRewrite();
     } else if (!busy && this.state === 'on') {
       const percentage = config.getInt('auto-aof-rewrite-percentage');
-      if (percentage > 0 && this.currentSize > config.getInt('auto-aof-rewrite-min-size')) {
+      const size = this.writer.currentSize;
+      if (percentage > 0 && size > config.getInt('auto-aof-rewrite-min-size')) {
         const base = this.rewriteBaseSize > 0 ? this.rewriteBaseSize : 1;
-        const growth = Math.floor((this.currentSize * 100) / base) - 100;
+        const growth = Math.floor((size * 100) / base) - 100;
         if (growth >= percentage && !this.rewriteLimited()) {
           this.server.log.notice(`Starting automatic rewriting of AOF on ${growth}% growth`);
           this.startRewrite();
         }
       }
     }
-    if (this.state !== 'off') this.flush(false);
+    if (this.state !== 'off') this.writer.flush(false);
   }
 
   /** INFO persistence, from aof_enabled on (Redis's order; the size fields only while the AOF is on). */
@@ -794,19 +580,19 @@ export class Aof {
       ['aof_last_bgrewrite_status', this.lastRewriteOk ? 'ok' : 'err'],
       ['aof_rewrites', this.rewrites],
       ['aof_rewrites_consecutive_failures', this.consecutiveFailures],
-      ['aof_last_write_status', this.writeError === null && this.bioFsyncError === null ? 'ok' : 'err'],
+      ['aof_last_write_status', this.writer.healthy ? 'ok' : 'err'],
       ['aof_last_cow_size', this.lastCopiedKeys],
       ['module_fork_in_progress', 0],
       ['module_fork_last_cow_size', 0],
     ];
     if (on) {
       fields.push(
-        ['aof_current_size', this.currentSize],
+        ['aof_current_size', this.writer.currentSize],
         ['aof_base_size', this.rewriteBaseSize],
         ['aof_pending_rewrite', this.rewriteScheduled ? 1 : 0],
-        ['aof_buffer_length', this.bufferBytes],
-        ['aof_pending_bio_fsync', this.fsyncsInFlight],
-        ['aof_delayed_fsync', this.delayedFsyncs],
+        ['aof_buffer_length', this.writer.bufferBytes],
+        ['aof_pending_bio_fsync', this.writer.fsyncsInFlight],
+        ['aof_delayed_fsync', this.writer.delayedFsyncs],
       );
     }
     return fields;
@@ -829,22 +615,18 @@ export class Aof {
       this.warn('There is a child rewriting the AOF. Killing it!');
       this.killRewrite();
     }
-    if (this.state !== 'off' && this.fd !== -1) {
+    if (this.state !== 'off' && this.writer.isOpen) {
       this.server.log.notice('Calling fsync() on the AOF file.');
-      this.flush(true);
-      try {
-        fs.fdatasyncSync(this.fd);
-      } catch (e) {
-        this.warn(`Fail to fsync the AOF file: ${strerror(e)}.`);
-      }
+      this.writer.syncNow('.');
     }
     return true;
   }
 
-  /** The server is closing: no more writes; the file is closed once pending fsyncs end. */
+  /** The server is closing: what is buffered is written, then the file is closed once pending fsyncs end. */
   close(): void {
     this.killRewrite();
     this.unregister();
-    if (this.fd !== -1) this.closeFile();
+    this.writer.flush(true);
+    this.writer.close();
   }
 }

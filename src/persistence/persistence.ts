@@ -75,8 +75,8 @@ export class Persistence {
         ['ctime', Math.floor(Date.now() / 1000)],
         ['used-mem', process.memoryUsage.rss()],
         ['repl-stream-db', 0],
-        ['repl-id', this.server.replId],
-        ['repl-offset', 0],
+        ['repl-id', this.server.replication.replId],
+        ['repl-offset', this.server.replication.masterReplOffset],
         ['aof-base', aofBase ? 1 : 0],
       ],
     };

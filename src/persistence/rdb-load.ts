@@ -99,7 +99,8 @@ export class RdbLoader {
   private lruIdle = -1;
   private lfuFreq = -1;
   /** What is being read, for error messages. */
-  private what = 'the RDB header';
+  /** What is being read, for error messages: a fixed text, or a function building it (only on error). */
+  private what: string | (() => string) = 'the RDB header';
   /** Where the record being read began. */
   private recordStart = 0;
   private done = false;
@@ -234,11 +235,16 @@ export class RdbLoader {
     }
   }
 
+  private describeWhat(): string {
+    return typeof this.what === 'string' ? this.what : this.what();
+  }
+
   private readKeyValue(type: number, start: number): void {
     const r = this.reader;
-    this.what = `a key name (value type ${type}) in DB ${this.db.id}`;
+    const db = this.db.id;
+    this.what = () => `a key name (value type ${type}) in DB ${db}`;
     const key = r.readString();
-    this.what = `the value of key ${repr(key)} (type ${type}) in DB ${this.db.id}`;
+    this.what = () => `the value of key ${repr(key)} (type ${type}) in DB ${db}`;
     const value: Value | null = readObject(r, type, this.options.limits);
     const expireAt = this.expireAt;
     const lruIdle = this.lruIdle;
@@ -316,8 +322,8 @@ export class RdbLoader {
     const inFile = e.offset >= 0 && e.offset <= this.data.length;
     const offset = inFile ? e.offset : this.recordStart;
     const where = inFile
-      ? `offset ${offset}, reading ${this.what}`
-      : `offset ${offset}, reading ${this.what} (at byte ${e.offset} counting its decompressed data)`;
+      ? `offset ${offset}, reading ${this.describeWhat()}`
+      : `offset ${offset}, reading ${this.describeWhat()} (at byte ${e.offset} counting its decompressed data)`;
     if (inFile && problem.startsWith('unexpected end of data')) {
       return new RdbLoadError(`${shortRead} Unexpected end of file at ${where}: ${problem}`, offset);
     }

@@ -140,6 +140,9 @@ export class RdbEncoder implements SnapshotConsumer {
   }
 }
 
+/** Background jobs started in this process: each writes its own temp file. */
+let backgroundJobs = 0;
+
 /** Bytes queued for the file before the walker waits for the disk. */
 const fileQueueBytesMax = 8 * 1024 * 1024;
 
@@ -188,7 +191,7 @@ export class RdbFileJob {
     options: RdbFormatOptions,
     makeEncoder: (sink: RdbSink) => FileEncoder = (sink) => new RdbEncoder(sink, options),
   ) {
-    const temp = tempPath(file, `temp-bg-${process.pid}.rdb`);
+    const temp = tempPath(file, `temp-bg-${process.pid}-${++backgroundJobs}.rdb`);
     const fd = fs.openSync(temp, 'w');
     this.sink = new FileSink(fd, () => this.snapshot.resume());
     const encoder = makeEncoder(this.sink);

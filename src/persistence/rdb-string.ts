@@ -105,6 +105,17 @@ function canonicalSmallInt(s: ByteString, len: number): number | null {
   return neg ? -v : v;
 }
 
+/** Below this length a byte loop beats Buffer.write's per-call cost. */
+const latin1LoopBytesMax = 32;
+
+/** Writes a byte string into `buf` at `pos`; returns its length. */
+function writeLatin1(buf: Buffer, pos: number, s: string): number {
+  const len = s.length;
+  if (len > latin1LoopBytesMax) return buf.write(s, pos, 'latin1');
+  for (let i = 0; i < len; i++) buf[pos + i] = s.charCodeAt(i);
+  return len;
+}
+
 /** Scratch space for LZF compression (one thread: shared by every writer). */
 let lzfScratchIn = Buffer.allocUnsafe(256);
 let lzfScratchOut = Buffer.allocUnsafe(256);
@@ -160,7 +171,7 @@ export class RdbWriter {
   writeRaw(data: ByteString): void {
     if (typeof data === 'string') {
       this.ensure(data.length);
-      this.pos += this.buf.write(data, this.pos, 'latin1');
+      this.pos += writeLatin1(this.buf, this.pos, data);
     } else {
       this.ensure(data.length);
       this.buf.set(data, this.pos);
@@ -275,7 +286,7 @@ export class RdbWriter {
     let input: Uint8Array;
     if (typeof s === 'string') {
       if (lzfScratchIn.length < len) lzfScratchIn = Buffer.allocUnsafe(Math.max(len, lzfScratchIn.length * 2));
-      lzfScratchIn.write(s, 0, len, 'latin1');
+      writeLatin1(lzfScratchIn, 0, s);
       input = lzfScratchIn;
     } else {
       input = s;

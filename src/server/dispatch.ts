@@ -59,7 +59,7 @@ export function execute(server: Server, c: Client, argv: string[]): void {
     reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
-  const diskError = server.persistence.writesDeniedError();
+  const diskError = server.persistence.writesDeniedError() ?? server.aof.writesDeniedError();
   if (diskError !== null && (isWrite(c, cmd) || (cmd.name === 'ping' && cmd.parent === undefined))) {
     reject(c, cmd, diskError);
     return;

@@ -346,14 +346,7 @@ function replicationSection(server: Server): Fields {
     ['role', 'master'],
     ['connected_slaves', 0],
     ['master_failover_state', 'no-failover'],
-    ['master_replid', server.replId],
-    ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', server.config.getInt('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
+    ...server.replication.infoFields(),
   ];
 }
 

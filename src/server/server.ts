@@ -17,6 +17,7 @@ import { Database, lruClockMax, type KeyspaceHost, type LfuSettings } from '../s
 import { ActiveExpire } from '../store/expire.js';
 import { Snapshotter } from '../store/snapshot.js';
 import { Persistence } from '../persistence/persistence.js';
+import { Replication } from '../replication/replication.js';
 import { Aof } from '../persistence/aof.js';
 import type { Value } from '../store/value.js';
 import { Client } from './client.js';
@@ -54,8 +55,8 @@ export class Server implements KeyspaceHost {
   readonly propagationSinks: PropagationSink[] = [];
   /** 40 hex chars, new at every start, as Redis's run_id. */
   readonly runId: string;
-  /** Replication ID (INFO master_replid), 40 hex chars. */
-  readonly replId: string;
+  /** Replication IDs, offsets, backlog and stream (src/replication). */
+  readonly replication: Replication;
   readonly latency: LatencyMonitor;
   readonly metrics = new ServerMetrics();
   /** Channel, pattern and shard channel subscriptions. */
@@ -116,7 +117,7 @@ export class Server implements KeyspaceHost {
     this.log = new Logger(options.logSink ?? null);
     this.commands = new CommandTable(commandFamilies);
     this.runId = randomBytes(20).toString('hex');
-    this.replId = randomBytes(20).toString('hex');
+    this.replication = new Replication(this);
     this.latency = new LatencyMonitor(config);
     config.onChange('hz', () => {
       if (this.cronTimer) this.startCron();

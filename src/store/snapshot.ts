@@ -44,7 +44,7 @@ interface CapturedDb {
   readonly lru: Map<string, number>;
   readonly keys: number;
   readonly expiresCount: number;
-  cursor: Iterator<[string, Value]> | null;
+  cursor: IterableIterator<string> | null;
 }
 
 /** Keys between two clock checks of the walker. */
@@ -99,22 +99,26 @@ class Snapshot {
           continue;
         }
         this.consumer.beginDb(db.index, db.keys, db.expiresCount);
-        db.cursor = db.dict.entries();
+        db.cursor = db.dict.keys();
       }
-      for (;;) {
+      // for-of over the saved iterator: leaving the loop does not close a Map iterator, the next slice resumes it.
+      let paused = false;
+      for (const key of db.cursor) {
+        const word = db.lru.get(key) ?? 0;
+        if ((word & snapshotMarkBits) !== mark) {
+          db.lru.set(key, (word & lruClockMax) | mark);
+          this.keysWalked++;
+          this.consumer.key(db.index, key, db.dict.get(key)!, db.expires.get(key));
+        }
         if (++sinceCheck === keysPerClockCheck) {
           sinceCheck = 0;
-          if (pausable && (performance.now() >= deadline || this.consumer.saturated())) return false;
+          if (pausable && (performance.now() >= deadline || this.consumer.saturated())) {
+            paused = true;
+            break;
+          }
         }
-        const next = db.cursor.next();
-        if (next.done) break;
-        const [key, value] = next.value;
-        const word = db.lru.get(key) ?? 0;
-        if ((word & snapshotMarkBits) === mark) continue;
-        db.lru.set(key, (word & lruClockMax) | mark);
-        this.keysWalked++;
-        this.consumer.key(db.index, key, value, db.expires.get(key));
       }
+      if (paused) return false;
       this.position++;
     }
     return true;
@@ -176,7 +180,7 @@ export class Snapshotter {
   private running: SnapshotJob | null = null;
   private scheduled = false;
 
-  constructor(dbs: () => readonly Database[], sliceMs = 4) {
+  constructor(dbs: () => readonly Database[], sliceMs = 2) {
     this.dbs = dbs;
     this.sliceMs = sliceMs;
   }

@@ -2,11 +2,12 @@
 // against tandem-server, one server at a time so they never share the CPUs,
 // then the memory comparison (bench/memory.ts).
 //
-// npm run bench -- [--quick] [-n N] [--rounds R] [--markdown] [--no-memory] [--persistence] [--profile]
-//   --quick      -n 20000 and 100000 keys for memory (and persistence): a smoke run
+// npm run bench -- [--quick] [-n N] [--rounds R] [--markdown] [--no-memory] [--persistence] [--replication] [--profile]
+//   --quick      -n 20000 and 100000 keys for memory (and persistence, replication): a smoke run
 //   --rounds R   run every (server, pipeline) R times, alternating the order; report the median
 //   --markdown   tables as Markdown, for the README
 //   --persistence  also BGSAVE, SAVE and load at startup of the same keys (bench/persistence.ts)
+//   --replication  also a full sync of the same keys to a new replica, and replica lag (bench/replication.ts)
 //   --profile    instead of comparing: run Tandem under the V8 CPU profiler with the same load
 //                and list the functions with the most self time
 
@@ -23,6 +24,7 @@ import {
 } from './common.js';
 import { formatMemory, measureMemory, memoryArgOptions, memoryOptionsFrom } from './memory.js';
 import { formatPersistence, measurePersistence, persistenceOptionsFrom } from './persistence.js';
+import { formatReplication, measureReplication, replicationOptionsFrom } from './replication.js';
 
 const tests = 'set,get,incr,mset';
 const pipelines = [1, 16] as const;
@@ -231,6 +233,7 @@ async function main(): Promise<void> {
       markdown: { type: 'boolean' },
       'no-memory': { type: 'boolean' },
       persistence: { type: 'boolean' },
+      replication: { type: 'boolean' },
       profile: { type: 'boolean' },
       ...memoryArgOptions,
     },
@@ -254,6 +257,10 @@ async function main(): Promise<void> {
   if (values.persistence) {
     const opts = persistenceOptionsFrom(values);
     out(formatPersistence(await measurePersistence(opts), opts, markdown));
+  }
+  if (values.replication) {
+    const opts = replicationOptionsFrom(values);
+    out(formatReplication(await measureReplication(opts), opts, markdown));
   }
 }
 

@@ -36,20 +36,20 @@ export function persistenceOptionsFrom(values: { keys?: string; quick?: boolean 
   return { keys };
 }
 
-const valueSize = 100;
+export const valueSize = 100;
 /** The probe runs this long before BGSAVE: the baseline its figures are compared with. */
 const baselineMs = 1000;
-const sampleEveryMs = 10;
+export const sampleEveryMs = 10;
 /** The writer sends SETs of existing keys in pipelines of this many... */
-const writerPipeline = 10;
+export const writerPipeline = 10;
 /** ...and stops after this many SETs once BGSAVE has begun (or when BGSAVE ends). */
-const writerCommandsMax = 50_000;
+export const writerCommandsMax = 50_000;
 
 /** What a phase may take at most, per million keys (never less than for one million). */
 const timeLimitsMs = { populate: 300_000, save: 300_000, load: 300_000, command: 30_000 };
-const limitMs = (kind: keyof typeof timeLimitsMs, keys: number) => timeLimitsMs[kind] * Math.max(1, keys / 1e6);
+export const limitMs = (kind: keyof typeof timeLimitsMs, keys: number) => timeLimitsMs[kind] * Math.max(1, keys / 1e6);
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no answer after ${(ms / 1000).toFixed(0)} s`)), ms);
@@ -58,9 +58,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** Stops of every process started and not yet stopped, also run on SIGINT/SIGTERM. */
-const cleanups = new Set<() => Promise<void>>();
+export const cleanups = new Set<() => Promise<void>>();
 
-async function cleanUp(): Promise<void> {
+export async function cleanUp(): Promise<void> {
   for (const stop of [...cleanups]) await stop().catch(() => undefined);
   cleanups.clear();
 }
@@ -69,7 +69,7 @@ async function cleanUp(): Promise<void> {
  * One request at a time on its own connection, each answered by exactly
  * `reply`; records when each answer completed and its round trip.
  */
-class Lockstep {
+export class Lockstep {
   readonly ends: number[] = [];
   readonly rtts: number[] = [];
   /** Rounds after which it stops by itself. */
@@ -152,10 +152,10 @@ class Lockstep {
   }
 }
 
-const pingRequest = () => '*1\r\n$4\r\nPING\r\n';
+export const pingRequest = () => '*1\r\n$4\r\nPING\r\n';
 
 /** SETs of `writerPipeline` random existing keys (DEBUG POPULATE's key:0 .. key:N-1), values as long as theirs. */
-function setBatch(keys: number): () => string {
+export function setBatch(keys: number): () => string {
   const value = 'w'.repeat(valueSize);
   return () => {
     let batch = '';
@@ -167,14 +167,14 @@ function setBatch(keys: number): () => string {
   };
 }
 
-interface Latency {
+export interface Latency {
   rounds: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
 }
 
-function latency(rtts: number[]): Latency {
+export function latency(rtts: number[]): Latency {
   const sorted = Float64Array.from(rtts).sort();
   const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
   return { rounds: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
@@ -229,7 +229,7 @@ interface RssSample {
 }
 
 /** The server's VmRSS every `sampleEveryMs`, with its children's once `watchChildren` is set. */
-class RssSampler {
+export class RssSampler {
   readonly samples: RssSample[] = [];
   watchChildren = false;
   /** When a child was first and last seen alive (a zombie has no VmRSS). */
@@ -283,7 +283,7 @@ class RssSampler {
   }
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[s.length >> 1]!;
 };
@@ -506,24 +506,31 @@ async function measureOne(kind: ServerKind, opts: PersistenceOptions): Promise<S
   }
 }
 
-export interface PersistenceReport {
-  results: ServerResult[];
+/** Results of a run over the server kinds, one kind at a time. */
+export interface KindsReport<R> {
+  results: R[];
   failures: string[];
   loadAverage: { before: number[]; after: number[] };
 }
 
-export async function measurePersistence(opts: PersistenceOptions): Promise<PersistenceReport> {
+export type PersistenceReport = KindsReport<ServerResult>;
+
+/**
+ * Measures each kind in turn (each gets the machine to itself), recording a
+ * failure rather than stopping; every process in `cleanups` is stopped on
+ * return and on SIGINT/SIGTERM.
+ */
+export async function measureKinds<R>(kinds: readonly ServerKind[], measure: (kind: ServerKind) => Promise<R>): Promise<KindsReport<R>> {
   const onSignal = (signal: NodeJS.Signals) => {
     void cleanUp().finally(() => process.kill(process.pid, signal));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const report: PersistenceReport = { results: [], failures: [], loadAverage: { before: os.loadavg(), after: [] } };
+  const report: KindsReport<R> = { results: [], failures: [], loadAverage: { before: os.loadavg(), after: [] } };
   try {
-    // One at a time: each server gets the machine to itself.
-    for (const kind of serverKinds) {
+    for (const kind of kinds) {
       try {
-        report.results.push(await measureOne(kind, opts));
+        report.results.push(await measure(kind));
       } catch (e) {
         report.failures.push(`${kind}: ${(e as Error).message.trim()}`);
       }
@@ -537,13 +544,14 @@ export async function measurePersistence(opts: PersistenceOptions): Promise<Pers
   return report;
 }
 
-const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : x >= 100 ? x.toFixed(0) : x.toFixed(2));
-const mb = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : (x / 2 ** 20).toFixed(1));
-const count = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+export function measurePersistence(opts: PersistenceOptions): Promise<PersistenceReport> {
+  return measureKinds(serverKinds, (kind) => measureOne(kind, opts));
+}
 
-export function formatPersistence(report: PersistenceReport, opts: PersistenceOptions, markdown: boolean): string {
-  const byKind = new Map(report.results.map((r) => [r.kind, r]));
-  const row = (label: string, pick: (r: ServerResult) => number, format: (x: number | undefined) => string, compare = true): string[] => {
+/** A table row maker: `label`, then `pick` of each kind's result formatted, then tandem/redis unless `compare` is false. */
+export function comparisonRows<R extends { kind: ServerKind }>(results: readonly R[]) {
+  const byKind = new Map(results.map((r) => [r.kind, r]));
+  return (label: string, pick: (r: R) => number | undefined, format: (x: number | undefined) => string, compare = true): string[] => {
     const get = (kind: ServerKind) => {
       const r = byKind.get(kind);
       return r && pick(r);
@@ -552,6 +560,31 @@ export function formatPersistence(report: PersistenceReport, opts: PersistenceOp
     const tandem = get('tandem');
     return [label, format(redis), format(tandem), compare ? ratio(tandem, redis) : ''];
   };
+}
+
+/** A report section: title, the load average and `facts`, the comparison table, failures, the commands run. */
+export function formatKindsReport<R extends { commands: string[] }>(
+  report: KindsReport<R>, title: string, facts: string[], rows: string[][], markdown: boolean,
+): string {
+  const load = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
+  return [
+    markdown ? `**${title}**` : title,
+    '',
+    formatFacts([`load average (1/5/15 min): ${load(report.loadAverage.before)} before, ${load(report.loadAverage.after)} after`, ...facts], markdown),
+    '',
+    formatTable(['metric', 'redis', 'tandem', 'tandem/redis'], rows, markdown),
+    ...(report.failures.length > 0 ? ['', 'failures:', ...report.failures.map((f) => `  ${f}`)] : []),
+    '',
+    formatCommands([benchCommandLine(), ...report.results.flatMap((r) => r.commands)], markdown),
+  ].join('\n');
+}
+
+export const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : x >= 100 ? x.toFixed(0) : x.toFixed(2));
+export const mb = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : (x / 2 ** 20).toFixed(1));
+export const count = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+
+export function formatPersistence(report: PersistenceReport, opts: PersistenceOptions, markdown: boolean): string {
+  const row = comparisonRows(report.results);
   const bgsaveRows = (name: string, pick: (r: ServerResult) => BgsaveResult, writes: boolean) => [
     row(`${name}: wall ms (reply → rdb_bgsave_in_progress:0)`, (r) => pick(r).wallMs, ms),
     row(`${name}: child alive ms (Redis's forked child)`, (r) => pick(r).childMs, ms, false),
@@ -586,30 +619,19 @@ export function formatPersistence(report: PersistenceReport, opts: PersistenceOp
     row('load at startup: "DB loaded from disk" ms', (r) => r.load.loggedMs, ms),
     row('RSS MiB after the load', (r) => r.load.rssAfterLoad, mb),
   ];
-  const load = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
   const title = `Persistence: DEBUG POPULATE ${opts.keys} key ${valueSize}, then BGSAVE (idle, then under SETs), SAVE, load at startup`;
   const facts = [
-    `load average (1/5/15 min): ${load(report.loadAverage.before)} before, ${load(report.loadAverage.after)} after`,
     `probe: PING one at a time on its own connection; RSS and INFO persistence every ${sampleEveryMs} ms`,
     `SETs: random existing keys, ${valueSize}-byte values, pipelines of ${writerPipeline}, from 1 s before BGSAVE until it ends or ${count(writerCommandsMax)} SETs`,
     "Redis reaps its child in serverCron (hz 10), so its wall time includes up to 100 ms after the child's exit",
     "child private = Private_Clean + Private_Dirty of Redis's child (its copy-on-write copies); VmRSS counts shared pages twice",
     "Tandem has no child: its rdb_last_cow_size counts keys copied before a write, Redis's is bytes",
   ];
-  return [
-    markdown ? `**${title}**` : title,
-    '',
-    formatFacts(facts, markdown),
-    '',
-    formatTable(['metric', 'redis', 'tandem', 'tandem/redis'], rows, markdown),
-    ...(report.failures.length > 0 ? ['', 'failures:', ...report.failures.map((f) => `  ${f}`)] : []),
-    '',
-    formatCommands([benchCommandLine(), ...report.results.flatMap((r) => r.commands)], markdown),
-  ].join('\n');
+  return formatKindsReport(report, title, facts, rows, markdown);
 }
 
 /** How this run was started, as typed from the repository root. */
-function benchCommandLine(): string {
+export function benchCommandLine(): string {
   const script = path.relative(process.cwd(), process.argv[1] ?? '');
   return ['node', script, ...process.argv.slice(2)].map(shellQuote).join(' ');
 }

@@ -23,5 +23,7 @@ import { sortCommands } from './sort.js';
 import { blockingCommands } from './blocking.js';
 import { persistenceCommands } from './persistence.js';
 import { aofCommands } from './aof.js';
+import { replicationPrimaryCommands } from './replication-primary.js';
+import { replicaCommands } from './replication-replica.js';
 
-export const commandFamilies: ReadonlyArray<readonly CommandSpec[]> = [connectionCommands, clientCommands, keyCommands, databaseCommands, stringCommands, bitmapCommands, serverCommands, commandCommands, debugCommands, streamCommands, listCommands, hyperloglogCommands, geoCommands, pubsubCommands, hashCommands, setCommands, zsetCommands, sortCommands, transactionCommands, blockingCommands, persistenceCommands, aofCommands];
+export const commandFamilies: ReadonlyArray<readonly CommandSpec[]> = [connectionCommands, clientCommands, keyCommands, databaseCommands, stringCommands, bitmapCommands, serverCommands, commandCommands, debugCommands, streamCommands, listCommands, hyperloglogCommands, geoCommands, pubsubCommands, hashCommands, setCommands, zsetCommands, sortCommands, transactionCommands, blockingCommands, persistenceCommands, aofCommands, replicationPrimaryCommands, replicaCommands];

@@ -622,6 +622,23 @@ export class Aof {
     return true;
   }
 
+  // ---- replication ----------------------------------------------------------------------
+
+  /**
+   * A replica is about to replace its dataset with its master's: the AOF
+   * stops (Redis's stopAppendOnly in readSyncBulkPayload). True when it was on.
+   */
+  stopForSync(): boolean {
+    if (this.state === 'off') return false;
+    this.stopAppendOnly();
+    return true;
+  }
+
+  /** The new dataset is in: the AOF starts again with a rewrite of it. False when that could not start (logged). */
+  restartAfterSync(): boolean {
+    return this.startAppendOnly() === undefined;
+  }
+
   /** The server is closing: what is buffered is written, then the file is closed once pending fsyncs end. */
   close(): void {
     this.killRewrite();

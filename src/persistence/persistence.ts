@@ -12,6 +12,7 @@ import type { Server } from '../server/server.js';
 import { RdbFileJob, saveRdbFileSync, type RdbFormatOptions } from './rdb-save.js';
 import { RdbLoader, type RdbLoadResult } from './rdb-load.js';
 import { rdbLoadLimits } from './rdb-object.js';
+import type { Database } from '../store/database.js';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before trying again. */
 const bgsaveRetryDelaySeconds = 5;
@@ -30,6 +31,8 @@ export interface LoadingProgress {
   loadedBytes: () => number;
   /** used-mem recorded in the RDB's aux fields. */
   rdbUsedMem: number;
+  /** A replica's swapdb load while it serves the old data (INFO async_loading; only no_async_loading commands wait). */
+  async?: boolean;
 }
 
 export class Persistence {
@@ -74,7 +77,7 @@ export class Persistence {
         ['redis-bits', 64],
         ['ctime', Math.floor(Date.now() / 1000)],
         ['used-mem', process.memoryUsage.rss()],
-        ['repl-stream-db', 0],
+        ['repl-stream-db', this.server.replication.streamDbForRdb()],
         ['repl-id', this.server.replication.replId],
         ['repl-offset', this.server.replication.masterReplOffset],
         ['aof-base', aofBase ? 1 : 0],
@@ -217,13 +220,13 @@ export class Persistence {
    * Startup: loads the dump if there is one, in slices while clients get
    * -LOADING. Throws with Redis's wording when the file is unusable.
    */
-  async loadDumpAtStartup(): Promise<boolean> {
+  async loadDumpAtStartup(): Promise<RdbLoadResult | null> {
     const file = this.dumpPath();
     let size: number;
     try {
       size = fs.statSync(file).size;
     } catch {
-      return false;
+      return null;
     }
     // Loading starts now, not once the file has been read: clients see -LOADING from the start.
     this.loading = { startedAt: Date.now(), totalBytes: size, loadedBytes: () => 0, rdbUsedMem: 0 };
@@ -234,17 +237,24 @@ export class Persistence {
       this.loading = null;
       throw new Error(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
     }
-    await this.loadRdb(data);
-    return true;
+    return this.loadRdb(data);
   }
 
   /**
    * Loads an RDB payload into the (empty) databases in slices, logging as
-   * Redis's rdbLoad. Throws an Error whose message is the log line.
+   * Redis's rdbLoad. Throws an Error whose message is the log line (the
+   * loader's error is its cause). A replica's swapdb load goes to `target.dbs`,
+   * `async` when the old data is served meanwhile.
    */
-  async loadRdb(data: Buffer): Promise<RdbLoadResult> {
-    const loader = this.newLoader(data);
-    this.loading = { startedAt: Date.now(), totalBytes: data.length, loadedBytes: () => loader.offset, rdbUsedMem: 0 };
+  async loadRdb(data: Buffer, target?: { dbs: Database[]; async: boolean }): Promise<RdbLoadResult> {
+    const loader = this.newLoader(data, false, target?.dbs);
+    this.loading = {
+      startedAt: Date.now(),
+      totalBytes: data.length,
+      loadedBytes: () => loader.offset,
+      rdbUsedMem: 0,
+      async: target?.async,
+    };
     try {
       while (!this.stepLoader(loader, loadSliceMs)) await yieldToClients();
     } finally {
@@ -269,12 +279,13 @@ export class Persistence {
     return null;
   }
 
-  private newLoader(data: Buffer, allowDuplicates = false): RdbLoader {
+  private newLoader(data: Buffer, allowDuplicates = false, dbs = this.server.dbs): RdbLoader {
     const config = this.server.config;
     const policy = config.getEnum('maxmemory-policy');
-    return new RdbLoader(data, this.server.dbs, {
+    return new RdbLoader(data, dbs, {
       limits: rdbLoadLimits(config),
-      dropExpired: true,
+      // A replica keeps keys whose time has passed: they go when its master says (Redis's iAmMaster check).
+      dropExpired: this.server.replication.master === null,
       now: Date.now(),
       // As Redis, IDLE records apply under every policy but the LFU ones.
       policy: policy.endsWith('-lfu') ? 'lfu' : 'lru',
@@ -287,7 +298,7 @@ export class Persistence {
       return loader.step(budgetMs);
     } catch (e) {
       this.server.log.warning(`Internal error in RDB reading: ${(e as Error).message}`);
-      throw new Error(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+      throw new Error(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`, { cause: e });
     }
   }
 
@@ -310,8 +321,8 @@ export class Persistence {
     const bgsave = this.bgsave;
     const active = this.server.snapshots.active;
     const fields: Array<[string, string | number]> = [
-      ['loading', this.loading ? 1 : 0],
-      ['async_loading', 0],
+      ['loading', this.loading && !this.loading.async ? 1 : 0],
+      ['async_loading', this.loading?.async ? 1 : 0],
       ['current_cow_peak', 0],
       ['current_cow_size', 0],
       ['current_cow_size_age', 0],

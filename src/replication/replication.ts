@@ -10,6 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
 import { ReplicationBacklog } from './backlog.js';
+import { Primary } from './primary.js';
+import type { MasterLink } from './replica.js';
 
 /** A consumer of the replication stream (a connected replica's link). */
 export interface StreamListener {
@@ -35,10 +37,15 @@ export class Replication {
   selectedDb = -1;
   /** Replica links the stream goes to, besides the backlog. */
   readonly listeners = new Set<StreamListener>();
+  /** Our replicas: SYNC/PSYNC, their links, WAIT, min-replicas-to-write (primary.ts). */
+  readonly primary: Primary;
+  /** The link to our master while this server is a replica (replica.ts); null on a master. */
+  master: MasterLink | null = null;
   private readonly sink = (db: number, argv: string[]) => this.feedCommand(db, argv);
 
   constructor(server: Server) {
     this.server = server;
+    this.primary = new Primary(server);
     server.config.onChange('repl-backlog-size', () => this.backlog?.resize(server.config.getInt('repl-backlog-size')));
   }
 
@@ -51,7 +58,15 @@ export class Replication {
     this.backlog = new ReplicationBacklog(this.server.config.getInt('repl-backlog-size'), this.masterReplOffset);
     // A new backlog has no SELECT in it: the next command must carry one.
     this.selectedDb = -1;
-    if (!this.server.propagationSinks.includes(this.sink)) this.server.propagationSinks.push(this.sink);
+    // A replica's backlog is fed with its master's stream instead (feedStream).
+    if (this.master === null) this.startFeedingCommands();
+  }
+
+  /** A master again (REPLICAOF NO ONE): its own changes make the stream, into the backlog it kept. */
+  startFeedingCommands(): void {
+    if (this.backlog !== null && !this.server.propagationSinks.includes(this.sink)) {
+      this.server.propagationSinks.push(this.sink);
+    }
   }
 
   /** Frees the backlog (repl-backlog-ttl passed with no replica, or a new history began). */
@@ -98,10 +113,25 @@ export class Replication {
     this.replId2 = this.replId;
     this.secondReplOffset = this.masterReplOffset + 1;
     this.replId = randomBytes(20).toString('hex');
-    this.server.log.notice(
+    this.server.log.warning(
       `Setting secondary replication ID to ${this.replId2}, valid up to offset: ${this.secondReplOffset}. ` +
         `New replication ID is ${this.replId}`,
     );
+  }
+
+  /** Closes every replica's link (Redis's disconnectSlaves): they reconnect and resynchronise. */
+  disconnectReplicas(): void {
+    for (const c of [...this.server.clients.values()]) if (c.type === 'replica') c.close();
+  }
+
+  /**
+   * repl-stream-db of an RDB saved now, as Redis's rdbPopulateSaveInfo: the
+   * database the stream is in, so that a server restarted from the file can
+   * resume it (a replica's master client's, a master's last SELECT).
+   */
+  streamDbForRdb(): number {
+    const db = this.master !== null ? this.master.streamDb() : this.selectedDb;
+    return db === -1 ? 0 : db;
   }
 
   /** A new history with no link to the previous one (Redis's changeReplicationId + clearReplicationId2). */

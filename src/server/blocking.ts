@@ -29,6 +29,8 @@ export interface BlockRequest {
    * reply), or returns false to keep waiting.
    */
   serve(key: string): boolean;
+  /** The reply when the timeout passes or CLIENT UNBLOCK ends the wait (default: a null array). WAIT counts its replicas. */
+  timeoutReply?: () => void;
 }
 
 /** A blocked client's wait (Client.blocked). */
@@ -37,6 +39,7 @@ export interface BlockedState {
   readonly keys: readonly string[];
   readonly deadline: number;
   readonly serve: (key: string) => boolean;
+  readonly timeoutReply: (() => void) | undefined;
   /** The command that blocked, for its stats and slowlog entry when the wait ends. */
   readonly cmd: Command;
   readonly argv: string[];
@@ -82,6 +85,7 @@ export class BlockingManager {
       keys,
       deadline: request.deadline,
       serve: request.serve,
+      timeoutReply: request.timeoutReply,
       cmd,
       argv: c.argv,
       callUsec: 0,
@@ -180,12 +184,24 @@ export class BlockingManager {
     const state = c.blocked;
     if (state === null) return false;
     if (withError) c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else c.nullArray();
+    else this.timeoutReply(c, state);
+    this.endFailed(c, state);
+    return true;
+  }
+
+  /** Ends the wait of `c` with the error reply `message` (a role change: Redis's disconnectAllBlockedClients). */
+  unblockWithError(c: Client, message: string): void {
+    const state = c.blocked;
+    if (state === null) return;
+    c.error(message);
+    this.endFailed(c, state);
+  }
+
+  private endFailed(c: Client, state: BlockedState): void {
     // Redis 7.0 counts a failed call whichever the reply, and has freed the
     // arguments by the time it writes the slowlog entry.
     this.account(state, c, 0, true, []);
     this.resume(c, state);
-    return true;
   }
 
   /** A blocked client disconnected: it just stops waiting. */
@@ -198,10 +214,26 @@ export class BlockingManager {
     if (c.blocked !== null) c.blocked.callUsec = usec;
   }
 
-  /** The timeout passed: every blocking command then replies a null array (Redis 7.0 takes no stats then). */
+  /** The timeout passed: the command's timeout reply, a null array for most (Redis 7.0 takes no stats then). */
   private timedOut(c: Client, state: BlockedState): void {
     state.timer = null;
-    c.nullArray();
+    this.timeoutReply(c, state);
+    this.resume(c, state);
+  }
+
+  private timeoutReply(c: Client, state: BlockedState): void {
+    if (state.timeoutReply !== undefined) state.timeoutReply();
+    else c.nullArray();
+  }
+
+  /**
+   * Ends the wait of `c` (blocked on no key: WAIT) now that what it waited
+   * for happened; `reply` answers it. As Redis 7.0 for WAIT, no stats are taken.
+   */
+  wake(c: Client, reply: () => void): void {
+    const state = c.blocked;
+    if (state === null) return;
+    reply();
     this.resume(c, state);
   }
 

@@ -12,6 +12,8 @@ const replyBufferMin = 1024;
 function flagLetters(c: Client): string {
   let flags = '';
   if (c.server.monitors.has(c)) flags += 'O';
+  else if (c.replica !== null) flags += 'S';
+  if (c.type === 'master') flags += 'M';
   if (c.isPubSub) flags += 'P';
   if (c.tx.queue !== null) flags += 'x';
   if (c.heldByPause || c.blocked !== null) flags += 'b';

@@ -14,6 +14,7 @@ import type { BlockedState } from './blocking.js';
 import { Subscriptions } from './pubsub.js';
 import { TransactionState, discardTransaction } from './multi.js';
 import { catRepr } from '../util/splitargs.js';
+import type { ReplicaLink } from '../replication/primary-link.js';
 
 export class Client extends ReplyWriter {
   readonly id: number;
@@ -69,6 +70,11 @@ export class Client extends ReplyWriter {
   readonly subscriptions = new Subscriptions();
   /** Set while a pub/sub push is written: pushes ignore CLIENT REPLY OFF/SKIP, as Redis's CLIENT_PUSHING. */
   pushing = false;
+  // ---- replication (see replication/primary.ts) ----
+  /** Set once this connection is a replica of ours (SYNC/PSYNC): its link. */
+  replica: ReplicaLink | null = null;
+  /** master_repl_offset after this client's latest command: what WAIT waits for (Redis's c->woff). */
+  woff = 0;
   /** When the output first went over its class's soft limit (seconds), 0 while under it. */
   private softLimitSince = 0;
 
@@ -248,9 +254,15 @@ export class Client extends ReplyWriter {
     return forms;
   }
 
-  /** Whether `timeout` may close this client when idle (not monitors, paused, blocked or pubsub clients; later also replicas). */
+  /** Whether `timeout` may close this client when idle (not monitors, paused, blocked, pubsub clients or replicas). */
   idleTimeoutApplies(): boolean {
-    return !this.server.monitors.has(this) && this.heldArgv === null && this.blocked === null && !this.isPubSub;
+    return (
+      !this.server.monitors.has(this) &&
+      this.heldArgv === null &&
+      this.blocked === null &&
+      !this.isPubSub &&
+      this.replica === null
+    );
   }
 
   /** Writes queued replies to the socket in one go. */
@@ -299,6 +311,7 @@ export class Client extends ReplyWriter {
 
   /** The client class, as CLIENT LIST/KILL TYPE and client-output-buffer-limit name it. Monitors are normal clients. */
   get type(): ClientType {
+    if (this.replica !== null) return 'replica';
     return this.isPubSub ? 'pubsub' : 'normal';
   }
 

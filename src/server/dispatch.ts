@@ -8,6 +8,7 @@ import type { Command } from '../commands/registry.js';
 import type { Client } from './client.js';
 import { discardTransaction, flagTransaction, isExec, runsInsideMulti } from './multi.js';
 import type { Server } from './server.js';
+import { ReplState } from '../replication/replica.js';
 
 /** Longest argument text quoted back in "unknown command" errors, as Redis's %.128s. */
 const quotedArgCharsMax = 128;
@@ -59,9 +60,20 @@ export function execute(server: Server, c: Client, argv: string[]): void {
     reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
     return;
   }
+  // Our master's stream is applied whatever the state here: refusing it would fork the histories (Redis's mustObeyClient).
+  const fromMaster = c.type === 'master';
   const diskError = server.persistence.writesDeniedError() ?? server.aof.writesDeniedError();
-  if (diskError !== null && (isWrite(c, cmd) || (cmd.name === 'ping' && cmd.parent === undefined))) {
+  if (diskError !== null && !fromMaster && (isWrite(c, cmd) || (cmd.name === 'ping' && cmd.parent === undefined))) {
     reject(c, cmd, diskError);
+    return;
+  }
+  if (isWrite(c, cmd) && !server.replication.primary.enoughGoodReplicas()) {
+    reject(c, cmd, 'NOREPLICAS Not enough good replicas to write.');
+    return;
+  }
+  const link = server.replication.master;
+  if (link !== null && !fromMaster && isWrite(c, cmd) && server.config.getBool('replica-read-only')) {
+    reject(c, cmd, "READONLY You can't write against a read only replica.");
     return;
   }
   if (c.resp === 2 && c.isPubSub && !(cmd.parent === undefined && allowedWhenSubscribed.has(cmd.name))) {
@@ -72,13 +84,29 @@ export function execute(server: Server, c: Client, argv: string[]): void {
     );
     return;
   }
-  // While a dataset loads, only commands flagged `loading` run (socketless clients load it).
-  if (server.persistence.loading !== null && c.socket !== null && deniedWhileLoading(c, cmd)) {
+  if (
+    link !== null &&
+    link.state !== ReplState.Connected &&
+    !server.config.getBool('replica-serve-stale-data') &&
+    deniedWhenStale(c, cmd)
+  ) {
+    reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    return;
+  }
+  // While a dataset loads, only commands flagged `loading` run (socketless clients load it); while a replica
+  // loads its master's data in the background, all but those flagged no_async_loading.
+  const loading = server.persistence.loading;
+  if (
+    loading !== null &&
+    c.socket !== null &&
+    (loading.async ? deniedWhileAsyncLoading(c, cmd) : deniedWhileLoading(c, cmd))
+  ) {
     reject(c, cmd, 'LOADING Redis is loading the dataset in memory');
     return;
   }
-  // EXEC is held as the commands it would run.
-  if (server.pauseHolds(cmd) || (isExec(cmd) && c.tx.anyQueued((queued) => server.pauseHolds(queued)))) {
+  // EXEC is held as the commands it would run. Replicas are never paused: their ACKs keep coming.
+  const held = server.pauseHolds(cmd) || (isExec(cmd) && c.tx.anyQueued((queued) => server.pauseHolds(queued)));
+  if (held && c.replica === null) {
     c.holdForPause(argv);
     return;
   }
@@ -109,6 +137,16 @@ function isWrite(c: Client, cmd: Command): boolean {
 /** Redis's is_denyloading_command: no `loading` flag, or an EXEC that queued such a command. */
 function deniedWhileLoading(c: Client, cmd: Command): boolean {
   return !cmd.has('loading') || (isExec(cmd) && c.tx.anyQueued((queued) => !queued.has('loading')));
+}
+
+/** Redis's is_denystale_command: without the `stale` flag, or an EXEC that queued such a command. */
+function deniedWhenStale(c: Client, cmd: Command): boolean {
+  return !cmd.has('stale') || (isExec(cmd) && c.tx.anyQueued((queued) => !queued.has('stale')));
+}
+
+/** Redis's is_deny_async_loading_command. */
+function deniedWhileAsyncLoading(c: Client, cmd: Command): boolean {
+  return cmd.has('no_async_loading') || (isExec(cmd) && c.tx.anyQueued((queued) => queued.has('no_async_loading')));
 }
 
 /** The command (or subcommand) argv names, or null when there is none. */
@@ -191,5 +229,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     server.afterCall(c, cmd, argv, usec, changed);
   } finally {
     server.leaveCall();
+    // What WAIT will wait for: the stream up to this command's changes, propagated by now (Redis's c->woff).
+    c.woff = server.replication.masterReplOffset;
   }
 }

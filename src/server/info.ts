@@ -294,15 +294,15 @@ function statsSection(server: Server): Fields {
     ['total_net_input_bytes', s.netInputBytes],
     ['total_net_output_bytes', s.netOutputBytes],
     ['total_net_repl_input_bytes', 0],
-    ['total_net_repl_output_bytes', 0],
+    ['total_net_repl_output_bytes', s.netReplOutputBytes],
     ['instantaneous_input_kbps', (m.inputBytesPerSec / 1024).toFixed(2)],
     ['instantaneous_output_kbps', (m.outputBytesPerSec / 1024).toFixed(2)],
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', s.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', s.syncFull],
+    ['sync_partial_ok', s.syncPartialOk],
+    ['sync_partial_err', s.syncPartialErr],
     ['expired_keys', s.expiredKeys],
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
@@ -342,10 +342,11 @@ function statsSection(server: Server): Fields {
 }
 
 function replicationSection(server: Server): Fields {
+  const link = server.replication.master;
   return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
+    ['role', link !== null ? 'slave' : 'master'],
+    ...(link !== null ? link.infoFields() : []),
+    ...server.replication.primary.infoFields(),
     ...server.replication.infoFields(),
   ];
 }

@@ -18,6 +18,7 @@ import { ActiveExpire } from '../store/expire.js';
 import { Snapshotter } from '../store/snapshot.js';
 import { Persistence } from '../persistence/persistence.js';
 import { Replication } from '../replication/replication.js';
+import { replicaOfAtStartup } from '../replication/replica.js';
 import { Aof } from '../persistence/aof.js';
 import type { Value } from '../store/value.js';
 import { Client } from './client.js';
@@ -98,6 +99,8 @@ export class Server implements KeyspaceHost {
   readonly evictor: Evictor;
   /** Error replies already charged to a command (Redis's prev_err_count): see dispatch's call(). */
   errorsAccounted = 0;
+  /** The client whose command is being executed (Redis's server.current_client). */
+  currentClient: Client | null = null;
   /** Nesting of command calls: EXEC calls its queued commands inside its own call. */
   private callDepth = 0;
   /** Changes of the outermost call under way, propagated when it ends (Redis's also_propagate). */
@@ -164,7 +167,8 @@ export class Server implements KeyspaceHost {
       `Tandem version=${tandemVersion}, redis_version=${redisVersion}, bits=64, pid=${process.pid}, just started`,
     );
     this.log.warning(this.config.configFile ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use tandem-server /path/to/tandem.conf');
-    this.log.role = 'M';
+    replicaOfAtStartup(this);
+    this.log.role = this.replication.master !== null ? 'S' : 'M';
     const port = this.config.getInt('port');
     this.log.notice(`Running mode=standalone, port=${port}.`);
     this.log.notice(`Tandem ${tandemVersion} (Redis ${redisVersion} compatible) 64 bit, PID: ${process.pid}`);
@@ -176,6 +180,7 @@ export class Server implements KeyspaceHost {
     this.startCron();
     this.log.notice('Ready to accept connections tcp');
     if (this.unixSocketPath) this.log.notice(`The server is now ready to accept connections at ${this.unixSocketPath}`);
+    this.replication.master?.start();
   }
 
   /** Redis's loadDataFromDisk: the dump, while clients already connected get -LOADING. */
@@ -184,7 +189,9 @@ export class Server implements KeyspaceHost {
     if (await this.aof.loadAtStartup()) return;
     const started = Date.now();
     const loaded = await this.persistence.loadDumpAtStartup();
-    if (loaded) this.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+    if (loaded === null) return;
+    this.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+    this.replication.master?.restoreFromDump(loaded.aux);
   }
 
   /**
@@ -207,6 +214,7 @@ export class Server implements KeyspaceHost {
       this.cronTimer = null;
       this.aof.close();
       this.evictor.stop();
+      this.replication.master?.close();
       if (this.pauseTimer) clearTimeout(this.pauseTimer);
       for (const c of [...this.clients.values()]) {
         c.flush();
@@ -326,11 +334,16 @@ export class Server implements KeyspaceHost {
       return;
     }
     this.stats.totalConnectionsReceived++;
-    const c = new Client(this, this.nextClientId++, socket, unixSocketPath);
+    const c = new Client(this, this.allocateClientId(), socket, unixSocketPath);
     this.clients.set(c.id, c);
     if (this.config.getInt('tcp-keepalive') > 0 && socket.remoteAddress !== undefined) {
       socket.setKeepAlive(true, this.config.getInt('tcp-keepalive') * 1000);
     }
+  }
+
+  /** A new client id (CLIENT ID): accepted connections and the link to our master take one. */
+  allocateClientId(): number {
+    return this.nextClientId++;
   }
 
   /** Forgets a client whose connection has ended. */
@@ -341,6 +354,7 @@ export class Server implements KeyspaceHost {
     this.pausedClients.delete(c);
     this.blocking.clientClosed(c);
     this.watches.unwatchAll(c);
+    this.replication.primary.clientClosed(c);
   }
 
   requiresAuth(): boolean {
@@ -411,9 +425,13 @@ export class Server implements KeyspaceHost {
   // ---- commands ----------------------------------------------------------------
 
   execute(c: Client, argv: string[]): void {
+    this.currentClient = c;
     execute(this, c, argv);
+    this.currentClient = null;
     // Keys the command (or a whole EXEC) made ready serve blocked clients now, as Redis after call().
     this.blocking.handleReadyKeys();
+    // Our master's stream: the replication offset moves past what was applied.
+    if (c.type === 'master') this.replication.master?.client?.commandApplied();
   }
 
   /** Bookkeeping after a command ran: slowlog, MONITOR, propagation of changes. */
@@ -492,7 +510,13 @@ export class Server implements KeyspaceHost {
   /** Keys do not expire while clients are paused, so that the dataset stays still (as Redis 7.0). */
   expiresKeys(): boolean {
     // Nor while a dataset loads: an AOF replays commands on keys whose time has passed (Redis's keyIsExpired).
-    return this.clientPause === null && this.persistence.loading === null;
+    // Nor on a replica: its master's DEL removes them.
+    return this.clientPause === null && this.persistence.loading === null && this.replication.master === null;
+  }
+
+  /** The master's stream sees keys as the master does, not yet expired until its DEL (see Database.expired). */
+  seesExpiredKeys(): boolean {
+    return this.currentClient?.type === 'master';
   }
 
   keyExpired(db: Database, key: string): void {
@@ -574,6 +598,7 @@ export class Server implements KeyspaceHost {
     this.metrics.cron(this.stats);
     this.aof.cron();
     this.persistence.cron();
+    this.replication.primary.cron();
     if (this.expiresKeys() && this.activeExpireEnabled) {
       // Redis's slow cycle: at most 25% of the cron period.
       this.activeExpire.cycle(this.dbs, 250 / hz, () => Date.now());

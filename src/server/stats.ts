@@ -17,6 +17,12 @@ export class Stats {
   /** Socket reads and writes, for INFO total_reads_processed / total_writes_processed. */
   readsProcessed = 0;
   writesProcessed = 0;
+  /** Full and partial resynchronizations served to replicas (INFO sync_full, sync_partial_ok, sync_partial_err). */
+  syncFull = 0;
+  syncPartialOk = 0;
+  syncPartialErr = 0;
+  /** Bytes written to replicas: RDB payloads and the replication stream (INFO total_net_repl_output_bytes). */
+  netReplOutputBytes = 0;
   /** Error prefix ("ERR", "WRONGTYPE", ...) → count, for INFO errorstats. */
   readonly errors = new Map<string, number>();
   /** Set when errorstats hit its limit: further new prefixes are not tracked. */
@@ -63,6 +69,10 @@ export class Stats {
     this.totalErrorReplies = 0;
     this.readsProcessed = 0;
     this.writesProcessed = 0;
+    this.syncFull = 0;
+    this.syncPartialOk = 0;
+    this.syncPartialErr = 0;
+    this.netReplOutputBytes = 0;
     this.errors.clear();
     this.errorsTruncated = false;
     this.evictionExceededMs = 0;

@@ -19,6 +19,12 @@ export interface KeyspaceHost {
   now(): number;
   /** Replicas never delete expired keys themselves; they wait for the master's DEL. */
   expiresKeys(): boolean;
+  /**
+   * A replica applying its master's stream sees keys as the master does:
+   * still there though their time has passed, until the master's DEL
+   * (Redis's expireIfNeeded for server.master).
+   */
+  seesExpiredKeys?(): boolean;
   /** A key was found expired and deleted: count it, propagate DEL, notify. */
   keyExpired(db: Database, key: string): void;
   /** A key was looked up for reading: Redis's keyspace_hits/keyspace_misses. */
@@ -96,6 +102,8 @@ export class Database {
     if (this.host.expiresKeys()) {
       this.remove(key);
       this.host.keyExpired(this, key);
+    } else if (this.host.seesExpiredKeys?.()) {
+      return false;
     }
     return true;
   }

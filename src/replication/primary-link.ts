@@ -62,6 +62,14 @@ export class ReplicaLink implements StreamListener {
   lastPartialWrite = 0;
   private held: Buffer[] = [];
   private heldBytes = 0;
+  /**
+   * Stream written during this event-loop turn, sent in one socket write
+   * when the turn's I/O is done (as Redis writes replica output in
+   * beforeSleep): one write per command would cost a syscall each.
+   */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
   private streaming = false;
   private softLimitSince = 0;
   private closing = false;
@@ -70,6 +78,16 @@ export class ReplicaLink implements StreamListener {
     this.client = client;
     this.announce = announce;
     this.prePsync = prePsync;
+  }
+
+  /** The state as INFO (slaveN:...,state=) and log lines name it (Redis's replstateToString). */
+  get stateName(): string {
+    return this.state === 'wait_bgsave_start' || this.state === 'wait_bgsave_end' ? 'wait_bgsave' : this.state;
+  }
+
+  /** Sends the stream written so far now (a shutdown is about to close the connection). */
+  flush(): void {
+    this.flushPending();
   }
 
   /** True when the replica understands every capability in `capa`. */
@@ -95,16 +113,37 @@ export class ReplicaLink implements StreamListener {
   /** Stream bytes: held until the RDB has been sent, then written as they come. */
   write(chunk: Buffer): void {
     if (this.closing) return;
-    if (this.streaming) this.send(chunk);
-    else {
+    if (this.streaming) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushPending());
+      }
+    } else {
       this.held.push(chunk);
       this.heldBytes += chunk.length;
     }
     this.checkOutputLimit();
   }
 
-  /** Writes to the socket now, outside the stream; false when the socket's buffer is full. */
+  /** Writes to the socket now, after the stream written so far; false when the socket's buffer is full. */
   send(bytes: Buffer | string): boolean {
+    this.flushPending();
+    return this.sendNow(bytes);
+  }
+
+  /** Sends the stream written during this turn, in one write. */
+  private flushPending(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.sendNow(data);
+  }
+
+  private sendNow(bytes: Buffer | string): boolean {
     const socket = this.client.socket;
     if (socket === null || this.client.closed) return true;
     this.client.bytesOut += bytes.length;
@@ -155,7 +194,7 @@ export class ReplicaLink implements StreamListener {
   private checkOutputLimit(): void {
     const limit = this.client.server.outputBufferLimits.slave;
     if (limit.hard === 0 && limit.soft === 0) return;
-    const used = this.heldBytes + (this.streaming ? (this.client.socket?.writableLength ?? 0) : 0);
+    const used = this.heldBytes + this.pendingBytes + (this.streaming ? (this.client.socket?.writableLength ?? 0) : 0);
     let reached = limit.hard !== 0 && used >= limit.hard;
     if (limit.soft !== 0 && used >= limit.soft) {
       const now = unixSeconds();

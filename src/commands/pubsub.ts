@@ -27,10 +27,18 @@ function unsubscribeGeneric(c: Client, argv: string[], kind: SubscriptionKind): 
 
 function publish(c: Client, argv: string[]): void {
   c.int(c.server.pubsub.publish(argv[1], argv[2]));
+  propagateToReplicas(c);
 }
 
 function spublish(c: Client, argv: string[]): void {
   c.int(c.server.pubsub.spublish(argv[1], argv[2]));
+  propagateToReplicas(c);
+}
+
+/** Outside cluster mode Redis sends PUBLISH to replicas (their subscribers get it too), not to the AOF. */
+function propagateToReplicas(c: Client): void {
+  c.propagationForced = true;
+  c.propagateToReplicasOnly = true;
 }
 
 /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: the names anyone listens to. */

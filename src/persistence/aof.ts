@@ -61,7 +61,9 @@ export class Aof {
   private lastCopiedKeys = 0;
   private rewriteDelayMinutes = 0;
   private nextRewriteTime = 0;
-  private readonly sink: PropagationSink = (db, argv) => this.feed(db, argv);
+  private readonly sink: PropagationSink = (db, argv, replicasOnly) => {
+    if (!replicasOnly) this.feed(db, argv);
+  };
 
   constructor(server: Server) {
     this.server = server;

@@ -83,6 +83,8 @@ export class Client extends ReplyWriter {
   private propagateForms: string[][] | null = null;
   /** The command asked to be propagated even though it changed nothing (Redis's forceCommandPropagation). */
   propagationForced = false;
+  /** The command's propagation goes to replicas only, not the AOF (PUBLISH). */
+  propagateToReplicasOnly = false;
 
   constructor(server: Server, id: number, socket: net.Socket | null, unixSocketPath?: string) {
     super();
@@ -181,6 +183,7 @@ export class Client extends ReplyWriter {
   resetPropagation(): void {
     this.propagateForms = null;
     this.propagationForced = false;
+    this.propagateToReplicasOnly = false;
   }
 
   /** CLIENT REPLY ON|OFF|SKIP. ON also cancels a SKIP that would drop its own reply. */

@@ -31,13 +31,17 @@ import { ServerMetrics } from './info.js';
 import { SlowLog } from './slowlog.js';
 import { Stats } from './stats.js';
 import { Evictor } from './evict.js';
+import { Shutdown } from './shutdown.js';
 import { WatchRegistry } from './multi.js';
 import { catRepr } from '../util/splitargs.js';
 import { NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/options.js';
 import { tandemVersion, redisVersion } from '../version.js';
 
-/** Receives every change to the dataset, in the deterministic form replicas and the AOF need. */
-export type PropagationSink = (db: number, argv: string[]) => void;
+/**
+ * Receives every change to the dataset, in the deterministic form replicas and the AOF need.
+ * `replicasOnly`: for replicas, not the AOF (PUBLISH, as Redis's PROPAGATE_REPL).
+ */
+export type PropagationSink = (db: number, argv: string[], replicasOnly: boolean) => void;
 
 export interface ServerOptions {
   /** Where log lines go instead of stdout / logfile (embedding, tests). */
@@ -70,6 +74,8 @@ export class Server implements KeyspaceHost {
   activeExpireEnabled = true;
   /** Called once SHUTDOWN has closed the server: bin/tandem-server exits the process here. */
   onShutdown: (() => void) | null = null;
+  /** SHUTDOWN and the signals: waiting for replicas, the final save, closing. */
+  readonly shutdown = new Shutdown(this);
   readonly startedAt = Date.now();
   /** Changes since the last save (rdb_changes_since_last_save); commands add to it. */
   dirty = 0;
@@ -87,6 +93,11 @@ export class Server implements KeyspaceHost {
   private closing: Promise<void> | null = null;
   /** CLIENT PAUSE in force: whether it holds every command or only writes, and until when (ms). */
   private clientPause: { all: boolean; end: number } | null = null;
+  /**
+   * Write pauses the server holds for itself until it lifts them (Redis's
+   * PAUSE_DURING_FAILOVER and PAUSE_DURING_SHUTDOWN), besides CLIENT PAUSE.
+   */
+  private readonly writePauses = new Set<'failover' | 'shutdown'>();
   private pauseTimer: NodeJS.Timeout | null = null;
   /** Clients whose next command waits for the pause to end, in the order they were held. */
   readonly pausedClients = new Set<Client>();
@@ -104,7 +115,7 @@ export class Server implements KeyspaceHost {
   /** Nesting of command calls: EXEC calls its queued commands inside its own call. */
   private callDepth = 0;
   /** Changes of the outermost call under way, propagated when it ends (Redis's also_propagate). */
-  private pendingPropagation: Array<{ db: number; argv: string[] }> = [];
+  private pendingPropagation: Array<{ db: number; argv: string[]; replicasOnly: boolean }> = [];
   /** Point-in-time snapshots of the keyspace (BGSAVE, AOF rewrite, full sync), one at a time. */
   readonly snapshots = new Snapshotter(() => this.dbs);
   /** SAVE/BGSAVE, save points, the dump loaded at startup. */
@@ -188,10 +199,10 @@ export class Server implements KeyspaceHost {
     // With appendonly yes the AOF is the dataset, and the dump is not read.
     if (await this.aof.loadAtStartup()) return;
     const started = Date.now();
-    const loaded = await this.persistence.loadDumpAtStartup();
-    if (loaded === null) return;
-    this.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
-    this.replication.master?.restoreFromDump(loaded.aux);
+    const loaded = await this.persistence.loadDumpAtStartup(this.replication.prepareStartupLoad());
+    if (loaded !== null) this.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+    // Replicas of this server, or its master, may resume the stream where the file left it.
+    this.replication.restoreFromDump(loaded?.aux ?? null);
   }
 
   /**
@@ -391,6 +402,25 @@ export class Server implements KeyspaceHost {
     this.clientPause = null;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.pauseTimer = null;
+    this.releasePausedClients();
+  }
+
+  /** Holds writes until unpauseWritesFor(purpose): a failover, or a shutdown waiting for its replicas. */
+  pauseWritesFor(purpose: 'failover' | 'shutdown'): void {
+    this.writePauses.add(purpose);
+  }
+
+  unpauseWritesFor(purpose: 'failover' | 'shutdown'): void {
+    if (this.writePauses.delete(purpose)) this.releasePausedClients();
+  }
+
+  /** Some pause is in force (Redis's areClientsPaused): the dataset must stay still. */
+  get clientsPaused(): boolean {
+    return this.clientPause !== null || this.writePauses.size > 0;
+  }
+
+  /** Held clients try their commands again, in order; those a remaining pause still holds wait again. */
+  private releasePausedClients(): void {
     // Like Redis's beforeSleep: after the command that unpaused (and its client's pipeline) is done.
     queueMicrotask(() => {
       const held = [...this.pausedClients];
@@ -405,9 +435,8 @@ export class Server implements KeyspaceHost {
    * QUIT is never held, as Redis answers it before any check.
    */
   pauseHolds(cmd: Command): boolean {
-    const p = this.clientPause;
-    if (p === null || (cmd.name === 'quit' && cmd.parent === undefined)) return false;
-    return p.all || cmd.has('write') || cmd.has('may_replicate');
+    if (!this.clientsPaused || (cmd.name === 'quit' && cmd.parent === undefined)) return false;
+    return this.clientPause?.all === true || cmd.has('write') || cmd.has('may_replicate');
   }
 
   private armPauseTimer(): void {
@@ -445,7 +474,8 @@ export class Server implements KeyspaceHost {
     }
     if (this.monitors.size > 0 && !cmd.has('skip_monitor') && !cmd.has('admin')) this.feedMonitors(c, argv);
     if (changed && this.propagationSinks.length > 0) {
-      for (const form of c.takePropagation(argv)) this.propagate(c.dbIndex, form);
+      const replicasOnly = c.propagateToReplicasOnly;
+      for (const form of c.takePropagation(argv)) this.propagate(c.dbIndex, form, replicasOnly);
     }
   }
 
@@ -453,11 +483,11 @@ export class Server implements KeyspaceHost {
    * Hands one change to every sink (replicas, AOF). Inside a command call the
    * change waits for the outermost call to end (see leaveCall).
    */
-  propagate(db: number, argv: string[]): void {
+  propagate(db: number, argv: string[], replicasOnly = false): void {
     // Nothing a load replays goes out again (Redis's shouldPropagate), however deep the call.
     if (this.propagationSinks.length === 0 || this.persistence.loading !== null) return;
-    if (this.callDepth > 0) this.pendingPropagation.push({ db, argv });
-    else for (const sink of this.propagationSinks) sink(db, argv);
+    if (this.callDepth > 0) this.pendingPropagation.push({ db, argv, replicasOnly });
+    else for (const sink of this.propagationSinks) sink(db, argv, replicasOnly);
   }
 
   /** Inside EXEC (a call within a call): what would split the transaction waits, as Redis's server.in_exec. */
@@ -482,7 +512,7 @@ export class Server implements KeyspaceHost {
     this.pendingPropagation = [];
     const block = ops.length > 1;
     if (block) this.propagate(ops[0].db, ['MULTI']);
-    for (const op of ops) this.propagate(op.db, op.argv);
+    for (const op of ops) this.propagate(op.db, op.argv, op.replicasOnly);
     if (block) this.propagate(ops[ops.length - 1].db, ['EXEC']);
   }
 
@@ -511,7 +541,7 @@ export class Server implements KeyspaceHost {
   expiresKeys(): boolean {
     // Nor while a dataset loads: an AOF replays commands on keys whose time has passed (Redis's keyIsExpired).
     // Nor on a replica: its master's DEL removes them.
-    return this.clientPause === null && this.persistence.loading === null && this.replication.master === null;
+    return !this.clientsPaused && this.persistence.loading === null && this.replication.master === null;
   }
 
   /** The master's stream sees keys as the master does, not yet expired until its DEL (see Database.expired). */
@@ -599,6 +629,7 @@ export class Server implements KeyspaceHost {
     this.aof.cron();
     this.persistence.cron();
     this.replication.primary.cron();
+    this.shutdown.cron();
     if (this.expiresKeys() && this.activeExpireEnabled) {
       // Redis's slow cycle: at most 25% of the cron period.
       this.activeExpire.cycle(this.dbs, 250 / hz, () => Date.now());

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { loadServerConfig } from './config/parse.js';
 import { Server } from './server/server.js';
+import { shutdownFlagsFromBits } from './server/shutdown.js';
 import { redisVersion, tandemVersion } from './version.js';
 
 const usage = `Usage: ./tandem-server [/path/to/tandem.conf] [options] [-]
@@ -52,15 +53,21 @@ export async function main(args: string[]): Promise<void> {
     process.exit(1);
   }
   server.onShutdown = () => process.exit(0);
-  let stopping = false;
-  const onSignal = (name: string) => {
-    if (stopping) return;
-    server.log.warning(`Received ${name} scheduling shutdown...`);
-    server.log.warning('User requested shutdown...');
-    // As Redis: when the final save fails the server keeps running (a second signal tries again).
-    if (!server.prepareShutdown(false, false, false)) return;
-    stopping = true;
-    void server.close().then(() => process.exit(0));
+  // As Redis: the shutdown flags of shutdown-on-sigterm / shutdown-on-sigint; a second
+  // SIGINT while replicas are waited for exits at once. A failed final save keeps the
+  // server running (a second signal tries again).
+  const onSignal = (name: 'SIGTERM' | 'SIGINT') => {
+    if (name === 'SIGINT' && server.shutdown.initiated) {
+      server.log.warning('You insist... exiting now.');
+      process.exit(1);
+    }
+    server.log.warning(
+      server.persistence.loading !== null
+        ? 'Received shutdown signal during loading, scheduling shutdown.'
+        : `Received ${name} scheduling shutdown...`,
+    );
+    const bits = server.config.getInt(name === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint');
+    server.shutdown.request(shutdownFlagsFromBits(bits), null);
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));

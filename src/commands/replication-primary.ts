@@ -1,5 +1,6 @@
-// SYNC, PSYNC, REPLCONF, WAIT: what replicas (and WAIT) ask of a master
-// (src/replication/primary.ts does the work).
+// SYNC, PSYNC, REPLCONF, WAIT, FAILOVER: what replicas (and WAIT) ask of a
+// master, and a master handing its role over (src/replication/primary.ts and
+// failover.ts do the work).
 
 import type { Client } from '../server/client.js';
 import { timeoutFromArg } from '../server/blocking.js';
@@ -124,6 +125,11 @@ function wait(c: Client, argv: string[]): void {
   c.server.replication.primary.wait(c, replicas, deadline);
 }
 
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds] */
+function failover(c: Client, argv: string[]): void {
+  c.server.replication.failover.command(c, argv);
+}
+
 const syncFlags = ['admin', 'noscript', 'no_async_loading', 'no_multi'] as const;
 
 export const replicationPrimaryCommands: CommandSpec[] = [
@@ -131,4 +137,5 @@ export const replicationPrimaryCommands: CommandSpec[] = [
   { name: 'psync', arity: -3, flags: syncFlags, run: sync },
   { name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], run: replconf },
   { name: 'wait', arity: 3, flags: ['noscript'], acl: ['connection'], run: wait },
+  { name: 'failover', arity: -1, flags: ['admin', 'noscript', 'stale'], run: failover },
 ];

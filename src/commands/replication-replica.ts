@@ -9,8 +9,12 @@ import type { CommandSpec } from './registry.js';
 /** REPLICAOF <host> <port> | NO ONE, as Redis's replicaofCommand. */
 function replicaof(c: Client, argv: string[]): void {
   const server = c.server;
+  if (server.replication.failover.state !== 'no-failover') {
+    c.error('ERR REPLICAOF not allowed while failing over.');
+    return;
+  }
   if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
-    becomeMaster(server, c);
+    becomeMaster(server, c, 'user');
     c.ok();
     return;
   }

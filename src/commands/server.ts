@@ -31,44 +31,43 @@ function time(c: Client): void {
 // ---- SHUTDOWN -------------------------------------------------------------------
 
 /**
- * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Tandem has no persistence and
- * no replicas yet, so there is nothing to save or wait for: every accepted
- * form closes the server at once, and then calls server.onShutdown (the
- * binary exits there). No shutdown is ever pending, so ABORT always fails.
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. The caller stays blocked
+ * while a master waits for its replicas to catch up (not with NOW), then the
+ * server closes and calls server.onShutdown (the binary exits there). ABORT
+ * cancels a shutdown still waiting.
  */
 function shutdown(c: Client, argv: string[]): void {
-  let save = false;
-  let nosave = false;
+  const flags = { save: false, nosave: false, now: false, force: false };
   let flagged = false;
   let abort = false;
-  let force = false;
   for (const arg of argv.slice(1)) {
     const a = arg.toLowerCase();
-    if (a === 'nosave') nosave = true;
-    else if (a === 'save') save = true;
+    if (a === 'nosave') flags.nosave = true;
+    else if (a === 'save') flags.save = true;
+    else if (a === 'now') flags.now = true;
+    else if (a === 'force') flags.force = true;
     else if (a === 'abort') abort = true;
-    else if (a === 'force') force = true;
-    else if (a !== 'now') {
+    else {
       c.error(syntaxError);
       return;
     }
     if (a !== 'abort') flagged = true;
   }
-  if ((abort && flagged) || (save && nosave)) {
+  if ((abort && flagged) || (flags.save && flags.nosave)) {
     c.error(syntaxError);
     return;
   }
-  if (abort) {
-    c.error('ERR No shutdown in progress.');
-    return;
-  }
   const server = c.server;
-  server.log.warning('User requested shutdown...');
-  if (!server.prepareShutdown(save, nosave, force)) {
-    c.error('ERR Errors trying to SHUTDOWN. Check logs.');
+  if (abort) {
+    if (server.shutdown.abort()) c.ok();
+    else c.error('ERR No shutdown in progress.');
     return;
   }
-  void server.close().then(() => server.onShutdown?.());
+  if (!flags.now && c.denyBlocking) {
+    c.error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+    return;
+  }
+  server.shutdown.request(flags, c);
 }
 
 // ---- MONITOR ----------------------------------------------------------------------

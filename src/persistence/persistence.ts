@@ -13,6 +13,7 @@ import { RdbFileJob, saveRdbFileSync, type RdbFormatOptions } from './rdb-save.j
 import { RdbLoader, type RdbLoadResult } from './rdb-load.js';
 import { rdbLoadLimits } from './rdb-object.js';
 import type { Database } from '../store/database.js';
+import type { SnapshotJob } from '../store/snapshot.js';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before trying again. */
 const bgsaveRetryDelaySeconds = 5;
@@ -23,6 +24,21 @@ export const misconfRdbError =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that " +
   'may modify the data set are disabled, because this instance is configured to report errors during writes if RDB ' +
   'snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.';
+
+/** A background RDB job stopped on purpose (Redis kills its child with SIGUSR1): not a save error. */
+export class RdbChildKilled extends Error {}
+
+/**
+ * What runs as Redis's RDB child: a BGSAVE to the dump file (asked by a
+ * user, a save point or replicas), or an RDB streamed to replicas' sockets.
+ * One at a time; while one runs, BGSAVE and SAVE answer that a background
+ * save is in progress.
+ */
+export interface RdbChild {
+  readonly target: 'disk' | 'socket';
+  readonly snapshot: SnapshotJob;
+  abort(reason: Error): void;
+}
 
 /** Progress of a dataset being loaded (INFO loading_* fields). */
 export interface LoadingProgress {
@@ -37,8 +53,8 @@ export interface LoadingProgress {
 
 export class Persistence {
   private readonly server: Server;
-  /** The running BGSAVE. */
-  private bgsave: RdbFileJob | null = null;
+  /** The running background save or transfer to replicas. */
+  private child: RdbChild | null = null;
   /** server.dirty when the running BGSAVE began: what it covers. */
   private dirtyAtBgsave = 0;
   /** BGSAVE SCHEDULE asked while another snapshot ran. */
@@ -65,9 +81,15 @@ export class Persistence {
     return path.resolve(this.server.config.get('dir') ?? '.', this.server.config.get('dbfilename') ?? 'dump.rdb');
   }
 
-  /** How RDB files are written now; `aofBase` marks an AOF's RDB preamble. */
+  /**
+   * How RDB files are written now; `aofBase` marks an AOF's RDB preamble.
+   * The replication info goes in (as Redis's rdbPopulateSaveInfo) when there
+   * is one to keep, never in an AOF preamble.
+   */
   rdbOptions(aofBase: boolean): RdbFormatOptions {
     const config = this.server.config;
+    const replication = this.server.replication;
+    const streamDb = aofBase ? null : replication.rdbStreamDb();
     return {
       compress: config.getBool('rdbcompression'),
       checksum: config.getBool('rdbchecksum'),
@@ -77,21 +99,31 @@ export class Persistence {
         ['redis-bits', 64],
         ['ctime', Math.floor(Date.now() / 1000)],
         ['used-mem', process.memoryUsage.rss()],
-        ['repl-stream-db', this.server.replication.streamDbForRdb()],
-        ['repl-id', this.server.replication.replId],
-        ['repl-offset', this.server.replication.masterReplOffset],
+        ...(streamDb === null
+          ? []
+          : ([
+              ['repl-stream-db', streamDb],
+              ['repl-id', replication.replId],
+              ['repl-offset', replication.masterReplOffset],
+            ] as const)),
         ['aof-base', aofBase ? 1 : 0],
       ],
     };
   }
 
-  /** A BGSAVE or another snapshot (AOF rewrite) is running: Redis's hasActiveChildProcess. */
+  /** A BGSAVE, a transfer to replicas or another snapshot (AOF rewrite) is running: Redis's hasActiveChildProcess. */
   childBusy(): boolean {
-    return this.server.snapshots.active !== null;
+    return this.child !== null || this.server.snapshots.active !== null;
   }
 
+  /** Redis's child_type == CHILD_TYPE_RDB: a background save or a transfer to replicas is running. */
   get bgsaveInProgress(): boolean {
-    return this.bgsave !== null;
+    return this.child !== null;
+  }
+
+  /** Where the running RDB child writes, if one runs (Redis's rdb_child_type). */
+  get rdbChildTarget(): 'disk' | 'socket' | null {
+    return this.child?.target ?? null;
   }
 
   /** SAVE: a blocking save. True on success; failures are logged. */
@@ -109,14 +141,18 @@ export class Persistence {
     return true;
   }
 
-  /** Starts a BGSAVE; false when the file could not be opened (logged). */
-  startBgsave(): boolean {
+  /**
+   * Starts a BGSAVE (Redis's rdbSaveBackground: for BGSAVE, a save point or
+   * replicas, whose RDB carries the replication info of its start in
+   * `options`); false when the file could not be opened (logged).
+   */
+  startBgsave(options = this.rdbOptions(false)): boolean {
     this.lastBgsaveTry = Date.now();
     this.bgsaveScheduled = false;
     const file = this.dumpPath();
     let job: RdbFileJob;
     try {
-      job = new RdbFileJob(this.server.snapshots, file, this.rdbOptions(false));
+      job = new RdbFileJob(this.server.snapshots, file, options);
     } catch (e) {
       this.server.log.warning(
         `Failed opening the temp RDB file in server root dir ${path.dirname(file)} for saving: ${(e as Error).message}`,
@@ -124,41 +160,61 @@ export class Persistence {
       this.lastBgsaveOk = false;
       return false;
     }
-    this.bgsave = job;
+    const child: RdbChild = { target: 'disk', snapshot: job.snapshot, abort: (reason) => job.abort(reason) };
+    this.child = child;
     this.dirtyAtBgsave = this.server.dirty;
     this.server.log.notice(`Background saving started by pid ${process.pid}`);
     job.done.then(
-      () => this.bgsaveDone(job, null),
-      (e: Error) => this.bgsaveDone(job, e),
+      () => this.childDone(child, null),
+      (e: Error) => this.childDone(child, e),
     );
     return true;
   }
 
-  /** Stops a running BGSAVE, as Redis's killRDBChild (FLUSHALL, SHUTDOWN, a new dataset). */
-  killBgsave(reason: string): void {
-    if (this.bgsave === null) return;
-    const job = this.bgsave;
-    this.bgsave = null;
-    job.abort(new Error(reason));
+  /** A diskless transfer to replicas runs as the RDB child (Redis's rdbSaveToSlavesSockets); `done` settles at its end. */
+  startTransfer(child: RdbChild & { readonly done: Promise<void> }): void {
+    this.child = child;
+    this.server.log.notice(`Background RDB transfer started by pid ${process.pid}`);
+    child.done.then(
+      () => this.childDone(child, null),
+      (e: Error) => this.childDone(child, e),
+    );
   }
 
-  private bgsaveDone(job: RdbFileJob, error: Error | null): void {
-    const killed = this.bgsave !== job;
-    if (!killed) this.bgsave = null;
-    this.lastBgsaveSeconds = Math.round((Date.now() - job.snapshot.startedAt) / 1000);
-    this.lastCopiedKeys = job.snapshot.keysCopied;
-    if (error === null) {
-      this.server.log.notice('DB saved on disk');
-      this.server.log.notice(`Snapshot copy-on-write: ${job.snapshot.keysCopied} keys copied before a write`);
-      this.server.log.notice('Background saving terminated with success');
+  /**
+   * Stops the running RDB child, as Redis's killRDBChild (FLUSHALL, SHUTDOWN,
+   * a new dataset, no replica waiting for it any more): replicas waiting for
+   * it are disconnected.
+   */
+  killBgsave(reason: string): void {
+    // It counts as running until its end is handled (Redis reaps the killed child later).
+    this.child?.abort(new RdbChildKilled(reason));
+  }
+
+  /** Redis's backgroundSaveDoneHandler: the save's bookkeeping, then the replicas that waited for it. */
+  private childDone(child: RdbChild, error: Error | null): void {
+    const log = this.server.log;
+    const killed = error instanceof RdbChildKilled;
+    this.child = null;
+    this.lastBgsaveSeconds = Math.round((Date.now() - child.snapshot.startedAt) / 1000);
+    this.lastCopiedKeys = child.snapshot.keysCopied;
+    if (child.target === 'socket') {
+      if (error === null) log.notice('Background RDB transfer terminated with success');
+      else if (killed) log.warning('Background transfer terminated by signal 10');
+      else log.warning('Background transfer error');
+    } else if (error === null) {
+      log.notice('DB saved on disk');
+      log.notice(`Snapshot copy-on-write: ${child.snapshot.keysCopied} keys copied before a write`);
+      log.notice('Background saving terminated with success');
       this.saved(this.dirtyAtBgsave);
     } else if (killed) {
-      this.server.log.warning('Background saving terminated by signal 10');
+      log.warning('Background saving terminated by signal 10');
     } else {
-      this.server.log.warning(`Write error saving DB on disk: ${error.message}`);
-      this.server.log.warning('Background saving error');
+      log.warning(`Write error saving DB on disk: ${error.message}`);
+      log.warning('Background saving error');
       this.lastBgsaveOk = false;
     }
+    this.server.replication.primary.rdbChildDone(child.target, error === null);
   }
 
   /** A save covering the changes up to `dirtyBefore` succeeded. */
@@ -208,6 +264,7 @@ export class Persistence {
 
   /** The final save of SHUTDOWN (and SIGTERM). False when it failed (logged). */
   shutdownSave(save: boolean, nosave: boolean): boolean {
+    if (this.child !== null) this.server.log.warning('There is a child saving an .rdb. Killing it!');
     this.killBgsave('shutdown');
     if (nosave || (!save && this.server.config.getSaveParams().length === 0)) return true;
     this.server.log.notice('Saving the final RDB snapshot before exiting.');
@@ -220,7 +277,7 @@ export class Persistence {
    * Startup: loads the dump if there is one, in slices while clients get
    * -LOADING. Throws with Redis's wording when the file is unusable.
    */
-  async loadDumpAtStartup(): Promise<RdbLoadResult | null> {
+  async loadDumpAtStartup(onExpired?: (db: number, key: string) => void): Promise<RdbLoadResult | null> {
     const file = this.dumpPath();
     let size: number;
     try {
@@ -237,17 +294,22 @@ export class Persistence {
       this.loading = null;
       throw new Error(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
     }
-    return this.loadRdb(data);
+    return this.loadRdb(data, undefined, onExpired);
   }
 
   /**
    * Loads an RDB payload into the (empty) databases in slices, logging as
    * Redis's rdbLoad. Throws an Error whose message is the log line (the
    * loader's error is its cause). A replica's swapdb load goes to `target.dbs`,
-   * `async` when the old data is served meanwhile.
+   * `async` when the old data is served meanwhile. `onExpired` is told the
+   * keys left out because their time had passed.
    */
-  async loadRdb(data: Buffer, target?: { dbs: Database[]; async: boolean }): Promise<RdbLoadResult> {
-    const loader = this.newLoader(data, false, target?.dbs);
+  async loadRdb(
+    data: Buffer,
+    target?: { dbs: Database[]; async: boolean },
+    onExpired?: (db: number, key: string) => void,
+  ): Promise<RdbLoadResult> {
+    const loader = this.newLoader(data, false, target?.dbs, onExpired);
     this.loading = {
       startedAt: Date.now(),
       totalBytes: data.length,
@@ -279,7 +341,12 @@ export class Persistence {
     return null;
   }
 
-  private newLoader(data: Buffer, allowDuplicates = false, dbs = this.server.dbs): RdbLoader {
+  private newLoader(
+    data: Buffer,
+    allowDuplicates = false,
+    dbs = this.server.dbs,
+    onExpired?: (db: number, key: string) => void,
+  ): RdbLoader {
     const config = this.server.config;
     const policy = config.getEnum('maxmemory-policy');
     return new RdbLoader(data, dbs, {
@@ -290,6 +357,7 @@ export class Persistence {
       // As Redis, IDLE records apply under every policy but the LFU ones.
       policy: policy.endsWith('-lfu') ? 'lfu' : 'lru',
       allowDuplicates,
+      onExpired,
     });
   }
 
@@ -318,7 +386,7 @@ export class Persistence {
   /** INFO persistence, the RDB part and what follows it (the AOF's fields come from the AOF). */
   infoFields(): Array<[string, string | number]> {
     const now = Date.now();
-    const bgsave = this.bgsave;
+    const bgsave = this.child;
     const active = this.server.snapshots.active;
     const fields: Array<[string, string | number]> = [
       ['loading', this.loading && !this.loading.async ? 1 : 0],

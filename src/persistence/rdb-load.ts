@@ -62,6 +62,8 @@ export interface RdbLoadOptions {
   policy: 'lru' | 'lfu' | 'none';
   /** DEBUG RELOAD MERGE: a key already present is replaced instead of failing the load (Redis's RDBFLAGS_ALLOW_DUP). */
   allowDuplicates?: boolean;
+  /** Told each key `dropExpired` left out (a master at startup feeds its DEL to the backlog: Redis's RDBFLAGS_FEED_REPL). */
+  onExpired?: (db: number, key: string) => void;
 }
 
 export interface RdbLoadResult {
@@ -256,6 +258,7 @@ export class RdbLoader {
     if (value === null) return;
     if (this.options.dropExpired && expireAt !== undefined && expireAt < this.options.now) {
       this.result.keysExpired++;
+      this.options.onExpired?.(db, key);
       return;
     }
     if (!this.db.addLoaded(key, value, expireAt)) {

@@ -63,6 +63,11 @@ export class ReplicationBacklog {
     return out;
   }
 
+  /** The offsets move by `delta` (a master restarted from its dump: the file's offset comes before these bytes). */
+  rebase(delta: number): void {
+    this.endOffset += delta;
+  }
+
   /** repl-backlog-size changed: keeps the newest bytes that fit. */
   resize(sizeBytes: number): void {
     const keep = this.readFrom(this.endOffset - Math.min(this.histlen, sizeBytes) + 1) ?? Buffer.alloc(0);

@@ -1,15 +1,16 @@
-// The snapshot behind a full resynchronization, and how its RDB reaches the
-// replicas. Where Redis forks a child, a copy-on-write snapshot walks the
-// dataset in slices (store/snapshot.ts); the two targets are Redis's:
-//   - disk: the RDB is written to the dump file (as Redis's rdbSaveBackground),
-//     then each replica is sent `$<length>\r\n` and the file;
+// How the RDB of a full resynchronization reaches the replicas. Where Redis
+// forks a child, a copy-on-write snapshot walks the dataset in slices
+// (store/snapshot.ts); the two targets are Redis's:
+//   - disk: a BGSAVE writes the dump file (persistence.startBgsave), then
+//     each replica is sent `$<length>\r\n` and the file (sendRdbFile);
 //   - replicas sockets (diskless): the RDB is written to every replica of the
 //     transfer as it is produced, framed `$EOF:<40 chars>\r\n ... <40 chars>`,
-//     at the pace of the slowest one.
+//     at the pace of the slowest one (DisklessSync).
 
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { RdbEncoder, RdbFileJob, type RdbFormatOptions, type RdbSink } from '../persistence/rdb-save.js';
+import { RdbChildKilled, type RdbChild } from '../persistence/persistence.js';
+import { RdbEncoder, type RdbFormatOptions, type RdbSink } from '../persistence/rdb-save.js';
 import type { SnapshotConsumer, SnapshotJob } from '../store/snapshot.js';
 import type { Server } from '../server/server.js';
 import { REQ_RDB_EXCLUDE_DATA, unixSeconds, type ReplicaLink } from './primary-link.js';
@@ -19,38 +20,11 @@ const socketQueueBytesMax = 1024 * 1024;
 /** Bytes of the dump file read and written at a time. */
 const fileChunkBytes = 64 * 1024;
 
-/** A replication snapshot stopped on purpose (Redis kills the child with SIGUSR1): not a save error. */
-export class SyncKilled extends Error {}
-
-/** A snapshot taken for replicas, whichever its target. */
-export interface SyncJob {
-  readonly target: 'disk' | 'socket';
-  /** Settles once the RDB is complete: written to the file, or handed to every socket. */
-  readonly done: Promise<void>;
-  abort(reason: Error): void;
-}
-
-/** Disk target: a background save of the dump file. */
-export class DiskSync implements SyncJob {
-  readonly target = 'disk';
-  readonly done: Promise<void>;
-  private readonly file: RdbFileJob;
-
-  constructor(server: Server, path: string, options: RdbFormatOptions) {
-    this.file = new RdbFileJob(server.snapshots, path, options);
-    this.done = this.file.done.then(() => undefined);
-    this.done.catch(() => {});
-  }
-
-  abort(reason: Error): void {
-    this.file.abort(reason);
-  }
-}
-
-/** Socket target: one RDB stream written to every replica of the transfer. */
-export class DisklessSync implements SyncJob, RdbSink {
+/** Socket target: one RDB stream written to every replica of the transfer, run as the RDB child. */
+export class DisklessSync implements RdbChild, RdbSink {
   readonly target = 'socket';
-  private readonly snapshot: SnapshotJob;
+  readonly snapshot: SnapshotJob;
+  /** Settles once the RDB has been handed to every socket (resolves) or the transfer stopped (rejects). */
   readonly done: Promise<void>;
   /** The replicas still receiving (Redis's rdb_pipe_conns). */
   private readonly links: Set<ReplicaLink>;
@@ -94,7 +68,7 @@ export class DisklessSync implements SyncJob, RdbSink {
     this.drained(link);
     if (this.links.size > 0) return;
     this.server.log.warning('Diskless rdb transfer, last replica dropped, killing fork child.');
-    this.abort(new SyncKilled('last replica dropped'));
+    this.abort(new RdbChildKilled('last replica dropped'));
   }
 
   abort(reason: Error): void {

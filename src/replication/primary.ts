@@ -25,7 +25,7 @@ import {
   unixSeconds,
   type ReplicaAnnounce,
 } from './primary-link.js';
-import { DiskSync, DisklessSync, SyncKilled, sendRdbFile, type SyncJob } from './primary-sync.js';
+import { DisklessSync, sendRdbFile } from './primary-sync.js';
 import { ReplState, becomeMaster } from './replica.js';
 
 const REQ_RDB_MASK = REQ_RDB_EXCLUDE_DATA | REQ_RDB_EXCLUDE_FUNCTIONS;
@@ -45,8 +45,8 @@ export class Primary {
   readonly replicas = new Set<ReplicaLink>();
   /** What each connection announced with REPLCONF, from before it asks to sync. */
   private readonly announced = new WeakMap<Client, ReplicaAnnounce>();
-  /** The snapshot being taken for replicas, if any. */
-  private job: SyncJob | null = null;
+  /** The RDB being streamed to replicas' sockets (diskless sync), if any. */
+  private transfer: DisklessSync | null = null;
   /** Online replicas that acknowledged within min-replicas-max-lag, refreshed by the cron (Redis's repl_good_slaves_count). */
   private goodReplicas = 0;
   /** Seconds of replication cron so far, and the second of the last one. */
@@ -95,7 +95,12 @@ export class Primary {
         c.error('ERR PSYNC FAILOVER replid must match my replid.');
         return;
       }
-      becomeMaster(this.server, c);
+      becomeMaster(this.server, c, 'failover');
+    }
+    // Replicas would follow a master that is about to hand its role over.
+    if (r.failover.state !== 'no-failover') {
+      c.error("NOMASTERLINK Can't SYNC while failing over");
+      return;
     }
     const master = r.master;
     if (master !== null && master.state !== ReplState.Connected) {
@@ -202,16 +207,13 @@ export class Primary {
    */
   private attachOrWait(link: ReplicaLink): void {
     const log = this.server.log;
-    const job = this.job;
     const config = this.server.config;
-    if (job?.target === 'disk' || this.server.persistence.bgsaveInProgress) {
-      // Another replica registering the stream since this snapshot began can share it.
-      const other =
-        job?.target === 'disk'
-          ? [...this.replicas].find(
-              (l) => l.state === 'wait_bgsave_end' && (!l.announce.rdbOnly || link.announce.rdbOnly),
-            )
-          : undefined;
+    const target = this.server.persistence.rdbChildTarget;
+    if (target === 'disk') {
+      // Another replica registering the stream since this save began can share it.
+      const other = [...this.replicas].find(
+        (l) => l.state === 'wait_bgsave_end' && (!l.announce.rdbOnly || link.announce.rdbOnly),
+      );
       if (other !== undefined && link.hasCapa(other.announce.capa) && link.announce.req === other.announce.req) {
         if (!link.announce.rdbOnly) link.copyHeldStream(other);
         this.setupFullResync(link, other.psyncInitialOffset);
@@ -219,7 +221,7 @@ export class Primary {
       } else {
         log.notice("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
       }
-    } else if (job?.target === 'socket') {
+    } else if (target === 'socket') {
       log.notice('Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC');
     } else if (
       config.getBool('repl-diskless-sync') &&
@@ -228,7 +230,7 @@ export class Primary {
     ) {
       // The cron starts it (startPendingSync).
       log.notice('Delay next BGSAVE for diskless SYNC');
-    } else if (this.server.snapshots.active === null) {
+    } else if (!this.server.persistence.childBusy()) {
       this.startSyncSnapshot(link.announce.capa, link.announce.req);
     } else {
       log.notice('No BGSAVE in progress, but another BG operation is active. BGSAVE for replication delayed');
@@ -253,8 +255,8 @@ export class Primary {
    * Redis's startBgsaveForReplication: one snapshot for every replica waiting
    * with the same requirements, to the sockets when all of them understand
    * `$EOF:` framing and diskless sync is on (or the RDB is filtered), else to
-   * the dump file. The snapshot point and the +FULLRESYNC offset are the same
-   * synchronous moment.
+   * the dump file by a BGSAVE. The snapshot point and the +FULLRESYNC offset
+   * are the same synchronous moment.
    */
   private startSyncSnapshot(mincapa: number, req: number): void {
     const server = this.server;
@@ -265,28 +267,20 @@ export class Primary {
     // Its aux fields give the replication ID, offset and stream database of the snapshot point.
     const options = server.persistence.rdbOptions(false);
     const offset = server.replication.masterReplOffset;
-    let job: SyncJob;
+    const persistence = server.persistence;
     if (socketTarget) {
       for (const link of waiting) this.setupFullResync(link, offset);
-      job = new DisklessSync(server, waiting, options, req);
-      server.log.notice(`Background RDB transfer started by pid ${process.pid}`);
-    } else {
-      try {
-        job = new DiskSync(server, server.persistence.dumpPath(), options);
-      } catch (e) {
-        server.log.warning(`Can't save in background: ${(e as Error).message}`);
-        this.syncSnapshotNotStarted();
-        return;
-      }
-      server.log.notice(`Background saving started by pid ${process.pid}`);
-      if (server.config.getBool('rdb-del-sync-files')) this.dumpWrittenForReplicas = true;
-      for (const link of waiting) this.setupFullResync(link, offset);
+      const transfer = new DisklessSync(server, waiting, options, req);
+      this.transfer = transfer;
+      persistence.startTransfer(transfer);
+      return;
     }
-    this.job = job;
-    job.done.then(
-      () => this.syncSnapshotDone(job, null),
-      (e: Error) => this.syncSnapshotDone(job, e),
-    );
+    if (!persistence.startBgsave(options)) {
+      this.syncSnapshotNotStarted();
+      return;
+    }
+    if (server.config.getBool('rdb-del-sync-files')) this.dumpWrittenForReplicas = true;
+    for (const link of waiting) this.setupFullResync(link, offset);
   }
 
   /** The snapshot could not start: the replicas waiting for one are told and dropped. */
@@ -303,31 +297,21 @@ export class Primary {
     }
   }
 
-  /** Redis's backgroundSaveDoneHandler for a replication snapshot, then updateSlavesWaitingBgsave. */
-  private syncSnapshotDone(job: SyncJob, error: Error | null): void {
+  /**
+   * The RDB child ended, whoever started it (Redis's updateSlavesWaitingBgsave,
+   * called by Persistence once its own bookkeeping is done): the replicas
+   * that waited for it get their RDB, or are disconnected when it failed or
+   * was killed (FLUSHALL, SHUTDOWN, ...).
+   */
+  rdbChildDone(target: 'disk' | 'socket', ok: boolean): void {
     const log = this.server.log;
-    this.job = null;
-    if (error === null) {
-      if (job.target === 'disk') {
-        log.notice('DB saved on disk');
-        log.notice('Background saving terminated with success');
-      } else {
-        log.notice('Background RDB transfer terminated with success');
-      }
-    } else if (error instanceof SyncKilled) {
-      log.warning(`Background ${job.target === 'disk' ? 'saving' : 'transfer'} terminated by signal 10`);
-    } else if (job.target === 'disk') {
-      log.warning(`Write error saving DB on disk: ${error.message}`);
-      log.warning('Background saving error');
-    } else {
-      log.warning('Background transfer error');
-    }
+    if (target === 'socket') this.transfer = null;
     for (const link of [...this.replicas]) {
       if (link.state !== 'wait_bgsave_end') continue;
-      if (error !== null) {
+      if (!ok) {
         link.closeAsync();
         log.warning('SYNC failed. BGSAVE child returned an error');
-      } else if (job.target === 'socket') {
+      } else if (target === 'socket') {
         log.notice(
           `Streamed RDB transfer with replica ${link.name} succeeded (socket). Waiting for REPLCONF ACK from slave ` +
             'to enable streaming',
@@ -394,7 +378,7 @@ export class Primary {
    * repl-diskless-sync-max-replicas are waiting).
    */
   private startPendingSync(): void {
-    if (this.server.snapshots.active !== null) return;
+    if (this.server.persistence.childBusy()) return;
     const now = unixSeconds();
     let waiting = 0;
     let maxIdle = 0;
@@ -432,7 +416,9 @@ export class Primary {
     if (offset > link.ackOffset) link.ackOffset = offset;
     link.ackTime = unixSeconds();
     if (link.startStreamOnAck && link.state === 'online') this.startCommandStream(link);
-    if (this.waiters.size > 0) this.scheduleBeforeSleep();
+    if (this.waiters.size > 0 || this.server.replication.failover.state === 'waiting-for-sync') {
+      this.scheduleBeforeSleep();
+    }
   }
 
   /** A connection ended (Server.clientClosed): a replica of ours is gone (Redis's freeClient for a slave). */
@@ -444,17 +430,16 @@ export class Primary {
     this.server.log.warning(`Connection with replica ${link.name} lost.`);
     this.replicas.delete(link);
     r.listeners.delete(link);
-    const job = this.job;
-    if (job instanceof DisklessSync) {
-      job.dropLink(link);
+    if (this.transfer !== null) {
+      this.transfer.dropLink(link);
     } else if (
-      job !== null &&
+      this.server.persistence.rdbChildTarget === 'disk' &&
       link.state === 'wait_bgsave_end' &&
       this.server.config.getSaveParams().length === 0 &&
       ![...this.replicas].some((l) => l.state === 'wait_bgsave_end')
     ) {
       // Nobody needs that dump any more, and no save point asked for one.
-      job.abort(new SyncKilled('no replica waits for the snapshot'));
+      this.server.persistence.killBgsave('no replica waits for the snapshot');
     }
     if (this.replicas.size === 0) r.noReplicasSince = Date.now();
     this.refreshGoodReplicas();
@@ -526,20 +511,30 @@ export class Primary {
   }
 
   /**
-   * Redis's beforeSleep for WAIT, once the current turn's work is done: the
-   * GETACK the WAITs asked for, then the WAITs that enough ACKs now satisfy.
+   * Redis's beforeSleep for replication, once the current turn's work is
+   * done: the GETACK the WAITs asked for (held while clients are paused: it
+   * would move the offset a failover or a shutdown waits for), a failover
+   * whose target may have caught up, then the WAITs that enough ACKs now satisfy.
    */
-  private scheduleBeforeSleep(): void {
+  scheduleBeforeSleep(): void {
     if (this.beforeSleepScheduled) return;
     this.beforeSleepScheduled = true;
     setImmediate(() => {
       this.beforeSleepScheduled = false;
       const r = this.server.replication;
-      // In the stream as it is: no SELECT for it.
-      if (this.ackRequested && r.backlog !== null) r.feedCommand(r.selectedDb, ['REPLCONF', 'GETACK', '*']);
-      this.ackRequested = false;
+      if (this.ackRequested && !this.server.clientsPaused) {
+        this.ackRequested = false;
+        this.sendGetAck();
+      }
+      r.failover.update();
       this.processWaiters();
     });
+  }
+
+  /** REPLCONF GETACK * to every replica, in the stream as it is: no SELECT for it (Redis's sendGetackToReplicas). */
+  sendGetAck(): void {
+    const r = this.server.replication;
+    if (r.backlog !== null) r.feedCommand(r.selectedDb, ['REPLCONF', 'GETACK', '*']);
   }
 
   /** Redis's processClientsWaitingReplicas: newest waiter first, reusing the last count that satisfied one. */
@@ -569,7 +564,11 @@ export class Primary {
 
   /** Called by the server cron: pending snapshots at once, the rest once a second (Redis's replicationCron). */
   cron(): void {
+    // As often as Redis's beforeSleep looks: a failover's timeout is noticed within a cron period.
+    this.server.replication.failover.update();
     this.startPendingSync();
+    // A GETACK held by a pause goes out once it is over.
+    if (this.ackRequested && !this.server.clientsPaused) this.scheduleBeforeSleep();
     const now = unixSeconds();
     if (now === this.cronSecond) return;
     this.cronSecond = now;
@@ -581,12 +580,19 @@ export class Primary {
     const config = this.server.config;
     const isMaster = r.master === null;
     // PING in the stream, so that replicas can tell a silent master from a dead one. A replica forwards its master's.
-    if (isMaster && this.cronLoops % config.getInt('repl-ping-replica-period') === 0 && this.replicas.size > 0) {
+    // Not during a failover with a timeout: its target must catch up with an offset that stays still (as Redis).
+    const failingOver = r.failover.timed && this.server.clientsPaused;
+    if (
+      isMaster &&
+      !failingOver &&
+      this.cronLoops % config.getInt('repl-ping-replica-period') === 0 &&
+      this.replicas.size > 0
+    ) {
       r.feedCommand(r.selectedDb, ['PING']);
     }
     // Newlines to replicas waiting for their RDB, so that they do not time out meanwhile.
     for (const link of this.replicas) {
-      if (link.state === 'wait_bgsave_start' || (link.state === 'wait_bgsave_end' && this.job?.target !== 'socket')) {
+      if (link.state === 'wait_bgsave_start' || (link.state === 'wait_bgsave_end' && this.transfer === null)) {
         link.send('\n');
       }
     }
@@ -597,7 +603,7 @@ export class Primary {
         link.client.close();
       } else if (
         link.state === 'wait_bgsave_end' &&
-        this.job?.target === 'socket' &&
+        this.transfer !== null &&
         link.lastPartialWrite !== 0 &&
         now - link.lastPartialWrite > timeout
       ) {
@@ -647,14 +653,13 @@ export class Primary {
     const now = unixSeconds();
     let i = 0;
     for (const link of this.replicas) {
-      const state = link.state === 'wait_bgsave_start' || link.state === 'wait_bgsave_end' ? 'wait_bgsave' : link.state;
       const lag = link.state === 'online' ? now - link.ackTime : 0;
       fields.push([
         `slave${i++}`,
-        `ip=${link.ip},port=${link.announce.listeningPort},state=${state},offset=${link.ackOffset},lag=${lag}`,
+        `ip=${link.ip},port=${link.announce.listeningPort},state=${link.stateName},offset=${link.ackOffset},lag=${lag}`,
       ]);
     }
-    fields.push(['master_failover_state', 'no-failover']);
+    fields.push(['master_failover_state', this.server.replication.failover.state]);
     return fields;
   }
 }

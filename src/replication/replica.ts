@@ -18,7 +18,7 @@ import type { Server } from '../server/server.js';
 import { Database } from '../store/database.js';
 import { MasterClient } from './replica-master-client.js';
 import { PayloadTransfer, eofMarkBytes } from './replica-transfer.js';
-import { noReplId } from './replication.js';
+import { noReplId, type SavedReplicationInfo } from './replication.js';
 
 /** Where the link to our master stands (Redis's REPL_STATE_*; having no link is Redis's REPL_STATE_NONE). */
 export enum ReplState {
@@ -215,18 +215,13 @@ export class MasterLink {
 
   /**
    * After loading the dump at startup: a replica resumes the history the
-   * file was saved in (its repl-id, repl-offset, repl-stream-db aux fields),
-   * as Redis's loadDataFromDisk.
+   * file was saved in, as Redis's loadDataFromDisk.
    */
-  restoreFromDump(aux: Map<string, string>): void {
-    const id = aux.get('repl-id');
-    const offset = Number(aux.get('repl-offset') ?? -1);
-    const db = Number(aux.get('repl-stream-db') ?? -1);
-    if (id === undefined || id.length !== 40 || offset === -1 || !Number.isSafeInteger(offset) || db === -1) return;
+  restoreFromDump(saved: SavedReplicationInfo): void {
     const r = this.server.replication;
-    r.replId = id;
-    r.masterReplOffset = offset;
-    this.cacheMasterUsingMyself(db);
+    r.replId = saved.replId;
+    r.masterReplOffset = saved.offset;
+    this.cacheMasterUsingMyself(saved.db);
   }
 
   /** The stream's database, for an RDB saved now (repl-stream-db). */
@@ -378,23 +373,31 @@ export class MasterLink {
     this.state = auth !== '' ? ReplState.ReceiveAuthReply : ReplState.ReceivePortReply;
   }
 
-  /** PSYNC with the cached master's ID and offset, or PSYNC ? -1 (Redis's slaveTryPartialResynchronization). */
+  /**
+   * PSYNC with the cached master's ID and offset, or PSYNC ? -1 (Redis's
+   * slaveTryPartialResynchronization); a master failing over to its replica
+   * adds FAILOVER, which makes the replica take over before answering.
+   */
   private sendPsync(): void {
     this.fullSyncOffset = -1;
     const cached = this.cached;
+    let args: string[];
     if (cached !== null) {
       const from = String(cached.offset + 1);
       this.server.log.notice(`Trying a partial resynchronization (request ${cached.replId}:${from}).`);
-      this.send(['PSYNC', cached.replId, from]);
+      args = ['PSYNC', cached.replId, from];
     } else {
       this.server.log.notice('Partial resynchronization not possible (no cached master)');
-      this.send(['PSYNC', '?', '-1']);
+      args = ['PSYNC', '?', '-1'];
     }
+    if (this.server.replication.failover.inProgress) args.push('FAILOVER');
+    this.send(args);
     this.state = ReplState.ReceivePsyncReply;
   }
 
   private psyncReply(reply: string): void {
     const log = this.server.log;
+    const failover = this.server.replication.failover;
     // The master may send newlines before its reply, to keep the link alive.
     if (reply === '') return;
     if (reply.startsWith('+FULLRESYNC')) {
@@ -408,21 +411,30 @@ export class MasterLink {
         this.fullSyncOffset = parseInt(offset, 10) || 0;
         log.notice(`Full resync from master: ${id}:${this.fullSyncOffset}`);
       }
+      failover.psyncAnswered(true);
       this.startTransfer();
       return;
     }
     // +CONTINUE can only answer a PSYNC naming a history.
     if (reply.startsWith('+CONTINUE') && this.cached !== null) {
+      // Writes resume before the stream is applied: the master client must not wait for the failover's pause.
+      failover.psyncAnswered(true);
       this.continueStream(reply, this.cached);
       return;
     }
-    if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
-      log.notice(`Master is currently unable to PSYNC but should be in the future: ${reply}`);
+    const tryLater = reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING');
+    if (tryLater) log.notice(`Master is currently unable to PSYNC but should be in the future: ${reply}`);
+    else if (reply.startsWith('-ERR')) log.notice(`Master does not support PSYNC or is in error state (reply: ${reply})`);
+    else log.warning(`Unexpected reply to PSYNC from master: ${reply}`);
+    // A failover target that refuses to take over: the failover is aborted, and this server is a master again.
+    if (failover.inProgress) {
+      failover.psyncAnswered(false);
+      return;
+    }
+    if (tryLater) {
       this.fail();
       return;
     }
-    if (reply.startsWith('-ERR')) log.notice(`Master does not support PSYNC or is in error state (reply: ${reply})`);
-    else log.warning(`Unexpected reply to PSYNC from master: ${reply}`);
     log.notice('Retrying with SYNC...');
     this.socket!.write('SYNC\r\n');
     this.startTransfer();
@@ -747,6 +759,11 @@ export class MasterLink {
       log.warning(`Failed to read response from the server: ${why}`);
       if (this.state === ReplState.ReceivePsyncReply) log.warning('Master did not reply to PSYNC, will try later');
       else log.warning('Master did not respond to command during SYNC handshake');
+      // A failover target that hung up on PSYNC ... FAILOVER refused it.
+      if (this.state === ReplState.ReceivePsyncReply && this.server.replication.failover.inProgress) {
+        this.server.replication.failover.psyncAnswered(false);
+        return;
+      }
       this.fail();
     }
   }
@@ -896,8 +913,11 @@ export function replicaOfAtStartup(server: Server): void {
   server.replication.stopFeedingCommands();
 }
 
-/** REPLICAOF <host> <port>, with replicaofCommand's log line. */
-export function becomeReplica(server: Server, host: string, port: number, by: Client): void {
+/**
+ * From now on a replica of `host`:`port` (Redis's replicationSetMaster):
+ * REPLICAOF, and a master handing its role over (FAILOVER).
+ */
+export function setMaster(server: Server, host: string, port: number): void {
   const r = server.replication;
   const wasMaster = r.master === null;
   server.log.role = 'S';
@@ -908,18 +928,24 @@ export function becomeReplica(server: Server, host: string, port: number, by: Cl
   }
   link.setMaster(host, port, wasMaster);
   server.config.forceSet('replicaof', [host, String(port)]);
+}
+
+/** REPLICAOF <host> <port>, with replicaofCommand's log line. */
+export function becomeReplica(server: Server, host: string, port: number, by: Client): void {
+  setMaster(server, host, port);
   server.log.notice(`REPLICAOF ${host}:${port} enabled (user request from '${clientInfoString(by, by)}')`);
 }
 
 /**
- * REPLICAOF NO ONE (Redis's replicationUnsetMaster): a master again, with a
- * new replication ID; the old one stays valid up to here as replid2, so
- * replicas of the same master can continue from us with a partial resync.
+ * A master again (Redis's replicationUnsetMaster), with a new replication
+ * ID; the old one stays valid up to here as replid2, so replicas of the
+ * same master can continue from us with a partial resync. False when this
+ * server was a master already.
  */
-export function becomeMaster(server: Server, by: Client): void {
+export function unsetMaster(server: Server): boolean {
   const r = server.replication;
   const link = r.master;
-  if (link === null) return;
+  if (link === null) return false;
   r.master = null;
   server.log.role = 'M';
   link.unset();
@@ -931,5 +957,11 @@ export function becomeMaster(server: Server, by: Client): void {
   r.noReplicasSince = Date.now();
   r.startFeedingCommands();
   server.config.forceSet('replicaof', ['no', 'one']);
-  server.log.notice(`MASTER MODE enabled (user request from '${clientInfoString(by, by)}')`);
+  return true;
+}
+
+/** REPLICAOF NO ONE, or PSYNC ... FAILOVER from our master handing its role over to us. */
+export function becomeMaster(server: Server, by: Client, request: 'user' | 'failover'): void {
+  if (!unsetMaster(server)) return;
+  server.log.notice(`MASTER MODE enabled (${request} request from '${clientInfoString(by, by)}')`);
 }

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
 import { ReplicationBacklog } from './backlog.js';
+import { Failover } from './failover.js';
 import { Primary } from './primary.js';
 import type { MasterLink } from './replica.js';
 
@@ -20,6 +21,13 @@ export interface StreamListener {
 
 /** Redis's replid2 when there is no previous history. */
 export const noReplId = '0'.repeat(40);
+
+/** The replication state an RDB file was saved in (its repl-id, repl-offset, repl-stream-db aux fields). */
+export interface SavedReplicationInfo {
+  replId: string;
+  offset: number;
+  db: number;
+}
 
 export class Replication {
   private readonly server: Server;
@@ -41,11 +49,14 @@ export class Replication {
   readonly primary: Primary;
   /** The link to our master while this server is a replica (replica.ts); null on a master. */
   master: MasterLink | null = null;
+  /** FAILOVER: this master handing its role over to a replica. */
+  readonly failover: Failover;
   private readonly sink = (db: number, argv: string[]) => this.feedCommand(db, argv);
 
   constructor(server: Server) {
     this.server = server;
     this.primary = new Primary(server);
+    this.failover = new Failover(server);
     server.config.onChange('repl-backlog-size', () => this.backlog?.resize(server.config.getInt('repl-backlog-size')));
   }
 
@@ -127,11 +138,51 @@ export class Replication {
   /**
    * repl-stream-db of an RDB saved now, as Redis's rdbPopulateSaveInfo: the
    * database the stream is in, so that a server restarted from the file can
-   * resume it (a replica's master client's, a master's last SELECT).
+   * resume it (a replica's master client's, a master's last SELECT). Null
+   * when the file carries no replication info: a master with no backlog is
+   * in no replication history, a replica with no master state has none to keep.
    */
-  streamDbForRdb(): number {
-    const db = this.master !== null ? this.master.streamDb() : this.selectedDb;
-    return db === -1 ? 0 : db;
+  rdbStreamDb(): number | null {
+    if (this.master === null) return this.backlog === null ? null : Math.max(this.selectedDb, 0);
+    const db = this.master.streamDb();
+    return db === -1 ? null : db;
+  }
+
+  /**
+   * Before the dump is loaded at startup, a master creates its backlog: the
+   * DELs of keys found expired in the file go into it (Redis's
+   * RDBFLAGS_FEED_REPL), for the replicas that will resume after the restart.
+   * Returns what the loader calls for each such key, or undefined on a replica.
+   */
+  prepareStartupLoad(): ((db: number, key: string) => void) | undefined {
+    if (this.master !== null) return undefined;
+    this.createBacklog();
+    const del = this.server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL';
+    return (db, key) => this.feedCommand(db, [del, key]);
+  }
+
+  /**
+   * After the dump was loaded at startup (Redis's loadDataFromDisk): a
+   * replica resumes the history the file was saved in; a master accepts it
+   * as its secondary ID, the stream since the file (those DELs) on top of
+   * its offset, so that its replicas resume partially. A master keeps no
+   * backlog when the file had no replication info.
+   */
+  restoreFromDump(aux: Map<string, string> | null): void {
+    const saved = aux === null ? null : savedReplicationInfo(aux);
+    if (this.master !== null) {
+      if (saved !== null) this.master.restoreFromDump(saved);
+      return;
+    }
+    if (saved === null) {
+      this.freeBacklog();
+      return;
+    }
+    this.replId2 = saved.replId;
+    this.secondReplOffset = saved.offset + 1;
+    this.masterReplOffset += saved.offset;
+    this.backlog?.rebase(saved.offset);
+    this.noReplicasSince = Date.now();
   }
 
   /** A new history with no link to the previous one (Redis's changeReplicationId + clearReplicationId2). */
@@ -155,4 +206,15 @@ export class Replication {
       ['repl_backlog_histlen', b ? b.histlen : 0],
     ];
   }
+}
+
+/** The replication info of a loaded RDB file, or null when it has none (or an unusable one). */
+function savedReplicationInfo(aux: Map<string, string>): SavedReplicationInfo | null {
+  const replId = aux.get('repl-id');
+  const offset = Number(aux.get('repl-offset') ?? -1);
+  const db = Number(aux.get('repl-stream-db') ?? -1);
+  if (replId === undefined || replId.length !== 40 || offset === -1 || !Number.isSafeInteger(offset) || db === -1) {
+    return null;
+  }
+  return { replId, offset, db };
 }

@@ -212,7 +212,7 @@ function assertSameKeys(expected: Map<string, KeyState>, actual: Map<string, Key
 }
 
 /** Waits until every node has the same master_repl_offset and every replica's link is up and applied it all. */
-export async function converged(nodes: RawConnection[], timeoutMs = 20000): Promise<void> {
+async function converged(nodes: RawConnection[], timeoutMs = 20000): Promise<void> {
   await waitFor(
     'the nodes to converge',
     async () => {
@@ -231,15 +231,20 @@ export async function converged(nodes: RawConnection[], timeoutMs = 20000): Prom
 }
 
 /**
- * The scenario's end: keys with a short TTL are given time to expire, and
- * the master deletes them (its SCAN expires them, the DELs reach the
- * replicas); once every node applied the whole stream, every dataset equals
- * the master's, key by key and by DEBUG DIGEST.
+ * Once the writes have stopped: keys with a short TTL are given time to
+ * expire, and the master deletes them (its SCAN expires them; the DELs go
+ * down the stream); then every node applies the whole stream. After that
+ * the master's stream stays still (but for PINGs) until the next write.
  */
-export async function assertConverged(master: RawConnection, replicas: RawConnection[]): Promise<void> {
+export async function settled(master: RawConnection, replicas: RawConnection[]): Promise<void> {
   await new Promise((r) => setTimeout(r, shortTtlMs + 50));
   await forEachDb(master, async () => void (await scanKeys(master)));
   await converged([master, ...replicas]);
+}
+
+/** The scenario's end: settled, every dataset equals the master's, key by key and by DEBUG DIGEST. */
+export async function assertConverged(master: RawConnection, replicas: RawConnection[]): Promise<void> {
+  await settled(master, replicas);
   // Each node's own process answers: read them all at once.
   const [expected, ...actual] = await Promise.all([master, ...replicas].map((n) => readDataset(n)));
   assert.ok(expected.size > 0);

@@ -3,7 +3,7 @@
 
 import type { Client } from '../server/client.js';
 import { parseLongLong } from '../util/numbers.js';
-import { becomeMaster, becomeReplica } from '../replication/replica.js';
+import { becomeMaster, becomeReplica } from '../replication/replica-role.js';
 import type { CommandSpec } from './registry.js';
 
 /** REPLICAOF <host> <port> | NO ONE, as Redis's replicaofCommand. */

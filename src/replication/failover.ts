@@ -13,7 +13,7 @@ import type { Server } from '../server/server.js';
 import { notIntegerError, syntaxError } from '../commands/strings.js';
 import { parseLongLong } from '../util/numbers.js';
 import type { ReplicaLink } from './primary-link.js';
-import { setMaster, unsetMaster } from './replica.js';
+import { setMaster, unsetMaster } from './replica-role.js';
 
 /** Redis's failover_state, as INFO master_failover_state names it. */
 export type FailoverState = 'no-failover' | 'waiting-for-sync' | 'failover-in-progress';

@@ -26,7 +26,8 @@ import {
   type ReplicaAnnounce,
 } from './primary-link.js';
 import { DisklessSync, sendRdbFile } from './primary-sync.js';
-import { ReplState, becomeMaster } from './replica.js';
+import { ReplState } from './replica.js';
+import { becomeMaster } from './replica-role.js';
 
 const REQ_RDB_MASK = REQ_RDB_EXCLUDE_DATA | REQ_RDB_EXCLUDE_FUNCTIONS;
 

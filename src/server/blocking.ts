@@ -189,7 +189,20 @@ export class BlockingManager {
     return true;
   }
 
-  /** Ends the wait of `c` with the error reply `message` (a role change: Redis's disconnectAllBlockedClients). */
+  /**
+   * The instance changed role: clients blocked on keys or in WAIT get an
+   * error and are disconnected (Redis's disconnectAllBlockedClients).
+   */
+  disconnectAll(): void {
+    for (const c of this.server.clients.values()) {
+      if (c.blocked === null) continue;
+      this.unblockWithError(c, 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+      c.closeAfterReply = true;
+      c.flush();
+    }
+  }
+
+  /** Ends the wait of `c` with the error reply `message` (a role change, CLIENT UNBLOCK ERROR). */
   unblockWithError(c: Client, message: string): void {
     const state = c.blocked;
     if (state === null) return;

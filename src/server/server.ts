@@ -18,7 +18,7 @@ import { ActiveExpire } from '../store/expire.js';
 import { Snapshotter } from '../store/snapshot.js';
 import { Persistence } from '../persistence/persistence.js';
 import { Replication } from '../replication/replication.js';
-import { replicaOfAtStartup } from '../replication/replica.js';
+import { replicaOfAtStartup } from '../replication/replica-role.js';
 import { Aof } from '../persistence/aof.js';
 import type { Value } from '../store/value.js';
 import { Client } from './client.js';

@@ -151,7 +151,24 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
+/** Attempts at starting a node: a free port can be taken by another process before the server binds it. */
+const startAttemptsMax = 5;
+
 async function startNode(server: string, name: string, upstream: Node | null, nodes: Node[]): Promise<Node> {
+  for (let attempt = 1; ; attempt++) {
+    const node = await tryStartNode(server, name, upstream);
+    if (node.conn !== null) {
+      nodes.push(node);
+      say(`started ${name} pid=${node.child.pid} port=${node.port} dir=${node.dir}`);
+      return node;
+    }
+    await stopNode(node);
+    if (attempt === startAttemptsMax) throw new Error(`${name} (${server}) did not start: ${node.problem}`);
+  }
+}
+
+/** Spawns one server and waits until it answers; `conn` stays null (and `problem` says why) when it did not. */
+async function tryStartNode(server: string, name: string, upstream: Node | null): Promise<Node> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `demo-${name}-`));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
@@ -165,34 +182,36 @@ async function startNode(server: string, name: string, upstream: Node | null, no
   fs.closeSync(log);
   child.on('error', () => undefined);
   const node: Node = { name, port, upstream, dir, child, conn: null, info: null, problem: '', polling: false };
-  nodes.push(node);
-  // Ready when it answers PING (a replica answers it while it syncs).
+  // Ready when it answers PING (a replica answers it while it syncs), and it is our process answering.
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     try {
       const conn = await Connection.open(port);
-      const [pong] = await conn.pipeline([['PING']]);
-      if (pong === 'PONG') {
+      const [pong, serverInfo] = await conn.pipeline([['PING'], ['INFO', 'server']]);
+      if (pong === 'PONG' && parseInfo(String(serverInfo)).get('process_id') === String(child.pid)) {
         node.conn = conn;
-        break;
+        return node;
       }
       conn.close();
     } catch {
       // Not listening yet.
     }
     if (!isRunning(child) || Date.now() > deadline) {
-      const logText = fs.readFileSync(path.join(dir, 'server.log'), 'latin1').split('\n').slice(-20).join('\n');
-      throw new Error(`${name} (${server} on port ${port}) did not start:\n${logText}`);
+      node.problem = fs.readFileSync(path.join(dir, 'server.log'), 'latin1').split('\n').slice(-20).join('\n');
+      return node;
     }
     await sleep(50);
   }
-  say(`started ${name} pid=${child.pid} port=${port} dir=${dir}`);
-  return node;
 }
 
 async function stopNode(node: Node): Promise<void> {
   node.conn?.close();
-  if (isRunning(node.child)) {
+  if (!isRunning(node.child)) {
+    // It died by itself: show why before its directory goes.
+    const log = fs.readFileSync(path.join(node.dir, 'server.log'), 'latin1').trimEnd().split('\n');
+    say(`${node.name} exited (${node.child.exitCode ?? node.child.signalCode}); the end of its log:`);
+    for (const line of log.slice(-20)) say(`  ${line}`);
+  } else {
     const exited = new Promise((resolve) => node.child.once('exit', resolve));
     node.child.kill('SIGTERM');
     const timer = setTimeout(() => node.child.kill('SIGKILL'), 5000);
